@@ -20,6 +20,7 @@ const SENTENCES = [
 
 interface BrowserResult {
   backend: BackendName;
+  threads: number;
   vectors: Record<Pooling, number[][]>;
 }
 
@@ -41,12 +42,18 @@ for (const backend of ['webgl', 'webgpu', 'wasm'] as const) {
             const embedded = await window.bertWorker.call('embed', { texts, options: { pooling, normalize: false } }).promise;
             vectors[pooling] = embedded.vectors.map((v) => Array.from(v));
           }
-          return { backend: loaded.info.backend, vectors: vectors as Record<Pooling, number[][]> };
+          return { backend: loaded.info.backend, threads: loaded.info.threads, vectors: vectors as Record<Pooling, number[][]> };
         },
         { url, backend, texts: SENTENCES, poolings: POOLINGS },
       );
       // A silent fallback to another backend must not pass as this one.
       expect(inBrowser.backend, `${fixture}: backend in use`).toBe(backend);
+      if (backend === 'wasm') {
+        // The site is served cross-origin isolated, so wasm computes on tfjs-wasm's threaded build.
+        const cores = await page.evaluate(() => (crossOriginIsolated ? navigator.hardwareConcurrency : 0));
+        expect(cores, 'the site is cross-origin isolated').toBeGreaterThan(0);
+        expect(inBrowser.threads, `${fixture}: wasm threads on ${cores} logical cores`).toBeGreaterThanOrEqual(Math.min(2, cores));
+      }
 
       const inNode = await loadEncoder(path.join(E2E_REFERENCE_DIR, fixture), { backend: 'cpu' });
       try {

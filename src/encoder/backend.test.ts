@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { isSoftwareRenderer, selectBackend, tfjsBackendEnvironment, type BackendEnvironment, type WebGlProbe, type WebGpuProbe } from './backend';
+import { isSoftwareRenderer, selectBackend, tfjsBackendEnvironment, wasmThreadCount, type BackendEnvironment, type WebGlProbe, type WebGpuProbe } from './backend';
 import type { BackendName } from './types';
 
 const HARDWARE_GPU: WebGpuProbe = { available: true, fallbackAdapter: false, description: '"nvidia ampere"' };
@@ -130,5 +130,26 @@ describe('tfjsBackendEnvironment probes (faked browser globals)', () => {
     vi.stubGlobal('OffscreenCanvas', class { getContext = (kind: string) => (kind === 'webgl2' ? fakeGl : null); });
     expect(tfjsBackendEnvironment(tf).probeWebGl()).toEqual({ available: true, renderer: 'llvmpipe (LLVM 15.0.6, 256 bits)', software: true });
     expect(lost).toEqual(['WEBGL_lose_context']);
+  });
+});
+
+describe('wasmThreadCount', () => {
+  it('is one thread outside a cross-origin isolated page, whatever was asked', () => {
+    expect(wasmThreadCount(16, false)).toBe(1);
+    expect(wasmThreadCount(16, false, 4)).toBe(1);
+  });
+
+  it('uses both cores of a 2-core machine (tfjs alone would halve it to one), else half the logical cores', () => {
+    expect(wasmThreadCount(1, true)).toBe(1);
+    expect(wasmThreadCount(2, true)).toBe(2);
+    expect(wasmThreadCount(3, true)).toBe(2);
+    expect(wasmThreadCount(8, true)).toBe(4);
+  });
+
+  it('honours a request within 1 to 8, the size of tfjs-wasm\'s worker pool', () => {
+    expect(wasmThreadCount(4, true, 3)).toBe(3);
+    expect(wasmThreadCount(4, true, 0)).toBe(1);
+    expect(wasmThreadCount(64, true)).toBe(8);
+    expect(wasmThreadCount(4, true, 20)).toBe(8);
   });
 });

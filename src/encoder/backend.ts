@@ -12,6 +12,13 @@ export interface BackendEnvironment {
   hasWasm(): boolean;
   /** Makes `name` the active tfjs backend; throws (with the reason) when it cannot start. */
   start(name: BackendName): Promise<void>;
+  /** After wasm started: the threads it computes with, and why that many. */
+  wasmThreads?(): WasmThreads;
+}
+
+export interface WasmThreads {
+  count: number;
+  why: string;
 }
 
 export interface BackendChoice {
@@ -92,6 +99,8 @@ export type WasmPaths = string | Partial<Record<WasmBinaryName, string>>;
 
 export interface TfjsEnvironmentOptions {
   wasmPaths?: WasmPaths;
+  /** tfjs-wasm threads in a cross-origin isolated page (default: see wasmThreadCount). */
+  wasmThreads?: number;
   /** How long a GPU probe or a backend start may take before it counts as failed (default 20 s). */
   startTimeoutMs?: number;
 }
@@ -106,13 +115,53 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 
 let wasmPathsApplied = false;
 
-async function registerWasm(tf: typeof import('@tensorflow/tfjs'), paths: WasmPaths | undefined): Promise<void> {
+/** tfjs-wasm's pthread pool holds 8 workers: more threads cannot run. */
+const MAX_WASM_THREADS = 8;
+
+/**
+ * Threads for tfjs-wasm. One unless the page is cross-origin isolated (threads need SharedArrayBuffer).
+ * Else the request, or by default half the logical cores as tfjs does (it assumes two hyper-threads per
+ * core) but at least two where there are two: on a 2-core machine tfjs alone would use one.
+ */
+export function wasmThreadCount(logicalCores: number, isolated: boolean, requested?: number): number {
+  if (!isolated) return 1;
+  const wanted = requested ?? Math.max(Math.min(logicalCores, 2), Math.floor(logicalCores / 2));
+  return Math.min(Math.max(1, Math.floor(wanted)), MAX_WASM_THREADS);
+}
+
+/**
+ * Runs tfjs-wasm's start while navigator.hardwareConcurrency reads at least 2 × `threads`: the wasm
+ * module caps its pool at half the logical cores when it is instantiated, whatever setThreadsCount asks.
+ */
+async function withLogicalCoresAtLeast<T>(cores: number, start: () => Promise<T>): Promise<T> {
+  const navigator = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  if (navigator === undefined || (navigator.hardwareConcurrency ?? 0) >= cores) return start();
+  Object.defineProperty(navigator, 'hardwareConcurrency', { value: cores, configurable: true });
+  try {
+    return await start();
+  } finally {
+    delete (navigator as { hardwareConcurrency?: number }).hardwareConcurrency;
+  }
+}
+
+async function registerWasm(tf: typeof import('@tensorflow/tfjs'), paths: WasmPaths | undefined, requestedThreads: number | undefined): Promise<WasmThreads> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  if (wasmPathsApplied) return;
-  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  const scope = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number } };
+  const isolated = scope.crossOriginIsolated === true;
   const threadedGiven = typeof paths === 'string' || paths?.['tfjs-backend-wasm-threaded-simd.wasm'] !== undefined;
-  // The threaded build needs cross-origin isolation, and its pthread workers fail once Vite minifies them: opt-in only.
-  if (!(isolated && threadedGiven)) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  const threads = threadedGiven ? wasmThreadCount(scope.navigator?.hardwareConcurrency ?? 1, isolated, requestedThreads) : 1;
+  const why =
+    scope.crossOriginIsolated === undefined
+      ? 'one thread (tfjs-wasm runs threads only in a cross-origin isolated page)'
+      : !isolated
+        ? 'the page is not cross-origin isolated (COOP/COEP headers), so one thread'
+        : !threadedGiven
+          ? 'no threaded .wasm was given, so one thread'
+          : `cross-origin isolated, ${threads} thread${threads === 1 ? '' : 's'}`;
+  if (wasmPathsApplied) return { count: threads, why };
+  // The threaded build needs cross-origin isolation and its .wasm file; below two threads it only costs.
+  if (threads < 2) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  else wasm.setThreadsCount(threads);
   if (paths !== undefined) {
     if (typeof paths === 'string') {
       wasm.setWasmPaths(paths.endsWith('/') ? paths : `${paths}/`);
@@ -129,6 +178,7 @@ async function registerWasm(tf: typeof import('@tensorflow/tfjs'), paths: WasmPa
     }
   }
   wasmPathsApplied = true;
+  return { count: threads, why };
 }
 
 function describeAdapter(adapter: GPUAdapter): { fallbackAdapter: boolean; description: string } {
@@ -147,6 +197,7 @@ function createProbeCanvas(): { getContext(kind: string): unknown } | undefined 
 /** The real environment: browser probes, lazily registered tfjs backends. */
 export function tfjsBackendEnvironment(tf: typeof import('@tensorflow/tfjs'), options: TfjsEnvironmentOptions = {}): BackendEnvironment {
   const timeoutMs = options.startTimeoutMs ?? 20_000;
+  let wasmThreads: WasmThreads | undefined;
   return {
     async probeWebGpu() {
       const gpu = (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
@@ -173,11 +224,18 @@ export function tfjsBackendEnvironment(tf: typeof import('@tensorflow/tfjs'), op
       return typeof WebAssembly === 'object' && typeof WebAssembly.instantiate === 'function';
     },
     async start(name) {
-      if (name === 'wasm') await registerWasm(tf, options.wasmPaths);
       if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
-      const started = await withTimeout(tf.setBackend(name), timeoutMs, `tf.setBackend('${name}')`);
+      const setup = name === 'wasm' ? await registerWasm(tf, options.wasmPaths, options.wasmThreads) : undefined;
+      const started = await withLogicalCoresAtLeast(2 * (setup?.count ?? 0), () =>
+        withTimeout(tf.setBackend(name), timeoutMs, `tf.setBackend('${name}')`),
+      );
       if (!started) throw new Error(`tf.setBackend('${name}') reported failure (its initialisation error is in the console)`);
       await tf.ready();
+      if (setup !== undefined) {
+        const count = (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount();
+        wasmThreads = count === setup.count ? setup : { count, why: `${setup.why} asked, ${count} started` };
+      }
     },
+    wasmThreads: () => wasmThreads ?? { count: 1, why: 'wasm has not started' },
   };
 }

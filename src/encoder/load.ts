@@ -12,8 +12,9 @@ export async function loadEncoderFromFiles(
   files: ModelFiles & { readonly modelJsonName?: string },
   options: LoadOptions = {},
 ): Promise<BertEncoder> {
-  const environment = options.backendEnvironment ?? tfjsBackendEnvironment(tf, { wasmPaths: options.wasmPaths });
+  const environment = options.backendEnvironment ?? tfjsBackendEnvironment(tf, { wasmPaths: options.wasmPaths, wasmThreads: options.wasmThreads });
   const { backend, reason } = await selectBackend(options.backend ?? 'auto', environment);
+  const threads = backend === 'wasm' ? environment.wasmThreads?.() : undefined;
   const directory = await readModelDirectory(files, {
     modelJsonName: files.modelJsonName,
     onProgress: options.onProgress,
@@ -41,7 +42,8 @@ export async function loadEncoderFromFiles(
     info: {
       config: metadata.config,
       backend,
-      backendReason: reason,
+      backendReason: threads === undefined ? reason : `${reason}; ${threads.why}`,
+      threads: threads?.count ?? 1,
       modelBytes: directory.modelBytes,
       quantization: metadata.quantization,
       source: files.description,

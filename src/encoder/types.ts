@@ -15,6 +15,11 @@ export interface LoadOptions {
   onProgress?: (progress: LoadProgress) => void;
   /** Where the tfjs-backend-wasm .wasm files are (a directory URL or one URL per file); Node finds them itself. */
   wasmPaths?: import('./backend').WasmPaths;
+  /**
+   * wasm threads when the page is cross-origin isolated and wasmPaths include the threaded build
+   * (default: half the logical cores, at least 2 where there are 2; at most 8). Elsewhere one thread.
+   */
+  wasmThreads?: number;
   /** Round each batch's length up to a multiple of this; default 16 on webgl/webgpu (bounds shader compiles), else 1. */
   padToMultipleOf?: number;
   /** Most batchSize × paddedLength tokens per model call (default 4096): bounds memory. */
@@ -35,6 +40,8 @@ export interface EncoderInfo {
   backend: BackendName;
   /** Why this backend was chosen (auto choice or fallback from the requested one). */
   backendReason: string;
+  /** Threads the backend computes with: tfjs-wasm's pool (1 without cross-origin isolation); 1 elsewhere. */
+  threads: number;
   modelBytes: number;
   quantization: 'float32' | 'float16' | 'uint8';
   source: string;

@@ -4,6 +4,7 @@
 // it starts, and corpus indexing stops between batches.
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { fileListModelFiles, loadEncoder, urlModelFiles, type EmbedOptions, type Encoder } from '../encoder';
 import { rankByCosine } from '../analysis/similarity';
 import { cachingFetch } from './model-cache';
@@ -11,10 +12,13 @@ import { MAX_CORPUS_LINES, type CallType, type Calls, type ModelSourceSpec, type
 
 declare const self: DedicatedWorkerGlobalScope;
 
-// The .wasm files are bundled with the site (no request leaves the origin). The threaded build hangs in
-// Vite production builds, so only the single-threaded builds are shipped; without a threaded path the
-// encoder turns WASM_HAS_MULTITHREAD_SUPPORT off.
-const WASM_PATHS = { 'tfjs-backend-wasm.wasm': wasmUrl, 'tfjs-backend-wasm-simd.wasm': wasmSimdUrl };
+// The .wasm files are bundled with the site (no request leaves the origin). The threaded one is used
+// when the page is cross-origin isolated (vite.config.ts makes its workers survive minification).
+const WASM_PATHS = {
+  'tfjs-backend-wasm.wasm': wasmUrl,
+  'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimdUrl,
+};
 
 const PROGRESS_INTERVAL_MS = 100;
 

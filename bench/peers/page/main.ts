@@ -33,8 +33,7 @@ function configureTransformersJs(): void {
   const onnx = env.backends.onnx as { wasm?: { wasmPaths?: unknown; numThreads?: number } };
   if (onnx.wasm === undefined) throw new Error('transformers.js exposes no onnxruntime-web wasm settings');
   // onnxruntime-web's own default is half the logical cores (1 here); when threads are possible at all,
-  // it gets all of them. (tfjs-wasm cannot follow: its C++ caps XNNPACK's pool at half the logical
-  // cores whatever setThreadsCount asks, so 1 thread on this 2-core machine.)
+  // it gets all of them, as our encoder takes both cores of a 2-core machine (src/encoder/backend.ts).
   if (crossOriginIsolated) onnx.wasm.numThreads = navigator.hardwareConcurrency;
   // The asyncify build is what transformers.js fetches from a CDN by default; here it comes from 127.0.0.1.
   onnx.wasm.wasmPaths = {
