@@ -11,16 +11,17 @@ describe('buildBertGraph', () => {
     const ops = new Set(graph.nodes.map((n) => n.op));
     expect([...ops].filter((op) => !ALLOWED_OPS.has(op))).toEqual([]);
     expect(ops.has('Einsum')).toBe(false);
-    // The dense layers really are fused matmuls: QKV, attention output, FFN in, FFN out per layer + pooler.
-    expect(graph.nodes.filter((n) => n.op === '_FusedMatMul')).toHaveLength(3 * 4 + 1);
-    expect(graph.nodes.filter((n) => n.op === 'Erf')).toHaveLength(3);
+    // The dense layers really are fused matmuls: QKV, attention output, FFN in, FFN out per layer; the
+    // last layer's [CLS]-only copy for pooled_output (output, FFN in, FFN out); the pooler.
+    expect(graph.nodes.filter((n) => n.op === '_FusedMatMul')).toHaveLength(3 * 4 + 3 + 1);
+    expect(graph.nodes.filter((n) => n.op === 'Erf')).toHaveLength(3 + 1);
   });
 
   it('uses the tanh approximation when the config says so', () => {
     const tanhGraph = buildBertGraph(randomBert(randomConfig('tiny', 40, 'tanh'), 7));
     const ops = tanhGraph.nodes.map((n) => n.op);
     expect(ops).not.toContain('Erf');
-    expect(ops.filter((op) => op === 'Tanh')).toHaveLength(2 + 1); // two layers + pooler
+    expect(ops.filter((op) => op === 'Tanh')).toHaveLength(2 + 1 + 1); // two layers, the last one's [CLS] copy, pooler
   });
 
   it('names inputs and outputs exactly as the model contract says', () => {
@@ -41,7 +42,7 @@ describe('buildBertGraph', () => {
     expect(graph.weights.map((w) => w.name)).toEqual(consts);
   });
 
-  it('holds every canonical tensor once (Q/K/V fused into one kernel per layer)', () => {
+  it('holds every canonical tensor once (Q/K/V fused into one kernel per layer, the [CLS] path shares the last layer\'s)', () => {
     const { hiddenSize: H, intermediateSize: I, vocabSize: V, maxPositions: P, numLayers: L } = weights.config;
     const stored = graph.weights.filter((w) => w.dtype === 'float32' && w.shape.length > 0).reduce((sum, w) => sum + w.data.length, 0);
     const perLayer = 3 * H * H + 3 * H + H * H + H + H * I + I + I * H + H + 4 * H;

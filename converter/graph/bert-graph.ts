@@ -51,13 +51,20 @@ export function buildBertGraph(weights: BertWeights): BuiltGraph {
 
   let x = g.scope('embeddings', () => embeddings(g, weights, wordIds, typeIds, dims.seq));
   const maskBias = g.scope('attention_mask', () => attentionMaskBias(g, inputMask));
+  let clsRows = x;
   weights.layers.forEach((layer, n) => {
-    x = g.scope(`encoder/layer_${n}`, () => encoderLayer(g, weights, layer, x, maskBias, dims));
+    g.scope(`encoder/layer_${n}`, () => {
+      const heads = g.scope('attention', () => attentionHeads(g, weights, layer, x, dims));
+      // pooled_output reads only [CLS]: its copy of the last layer attends from that one position and
+      // runs the dense layers on one row per sentence (tfjs prunes the full layer when only it is asked).
+      if (n === weights.layers.length - 1) clsRows = g.scope('cls', () => clsOfLayer(g, weights, layer, x, heads, maskBias, dims));
+      x = encoderLayer(g, weights, layer, x, heads, maskBias);
+    });
   });
 
   const sequence = g.op('Reshape', [x, dims.sequence], {}, 'sequence');
   const [pooledName, sequenceName, meanName] = OUTPUT_NAMES;
-  const pooled = g.scope('pooler', () => pooler(g, weights.pooler, sequence));
+  const pooled = g.scope('pooler', () => pooler(g, weights.pooler, clsRows));
   const meanPooled = g.scope('mean_pooling', () => maskedMean(g, sequence, inputMask));
   g.output(pooledName, pooled);
   g.output(sequenceName, sequence);
@@ -97,19 +104,47 @@ function attentionMaskBias(g: GraphBuilder, inputMask: Tensor): Tensor {
   return g.op('ExpandDims', [g.op('ExpandDims', [bias, g.intScalar(1)]), g.intScalar(1)]);
 }
 
-function encoderLayer(g: GraphBuilder, weights: BertWeights, layer: BertLayer, x: Tensor, maskBias: Tensor, dims: Dims): Tensor {
+/** Query, key and value per head, each [batch, heads, seq, head_dim]. */
+interface AttentionHeads {
+  query: Tensor;
+  key: Tensor;
+  value: Tensor;
+}
+
+/** One post-norm encoder layer on rows [batch·seq, hidden], given its attention heads. */
+function encoderLayer(g: GraphBuilder, weights: BertWeights, layer: BertLayer, x: Tensor, heads: AttentionHeads, maskBias: Tensor): Tensor {
+  const H = weights.config.hiddenSize;
+  const context = g.scope('attention', () => attend(g, heads.query, heads, maskBias));
+  // [batch, heads, seq, head_dim] -> [batch, seq, heads, head_dim] -> rows [batch·seq, hidden].
+  const contextRows = g.op('Reshape', [g.op('Transpose', [context, g.ints([0, 2, 1, 3])]), g.ints([-1, H])]);
+  return afterAttention(g, weights, layer, contextRows, x);
+}
+
+/** The layer's output at [CLS] only, rows [batch, hidden]: queries from position 0, keys and values from all. */
+function clsOfLayer(g: GraphBuilder, weights: BertWeights, layer: BertLayer, x: Tensor, heads: AttentionHeads, maskBias: Tensor, dims: Dims): Tensor {
+  const H = weights.config.hiddenSize;
+  // heads.query[:, :, 0:1]: begin/end masks keep axes 0, 1 and 3 whole.
+  const query = stridedSlice(g, heads.query, g.ints([0, 0, 0, 0]), g.ints([0, 0, 1, 0]), g.ints([1, 1, 1, 1]), { begin_mask: 0b1011, end_mask: 0b1011 }, 'query');
+  // [batch, heads, 1, head_dim] is already head-major per row: reshapes straight to [batch, hidden].
+  const contextRows = g.op('Reshape', [attend(g, query, heads, maskBias), g.ints([-1, H])]);
+  const firstRows = firstPosition(g, g.op('Reshape', [x, dims.sequence]));
+  return afterAttention(g, weights, layer, contextRows, firstRows);
+}
+
+/** Attention output projection, residual + norm, feed-forward, residual + norm. */
+function afterAttention(g: GraphBuilder, weights: BertWeights, layer: BertLayer, contextRows: Tensor, x: Tensor): Tensor {
   const eps = weights.config.layerNormEps;
-  const attended = g.scope('attention', () => selfAttention(g, weights, layer, x, maskBias, dims));
-  const afterAttention = g.scope('attention/norm', () => layerNorm(g, layer.attentionNorm, g.op('AddV2', [attended, x], {}, 'residual'), eps));
-  const transformed = g.scope('ffn', () => feedForward(g, weights, layer, afterAttention));
-  return g.scope('output/norm', () => layerNorm(g, layer.outputNorm, g.op('AddV2', [transformed, afterAttention], {}, 'residual'), eps));
+  const attended = g.scope('attention', () => dense(g, 'output', layer.attentionOutput, contextRows));
+  const normed = g.scope('attention/norm', () => layerNorm(g, layer.attentionNorm, g.op('AddV2', [attended, x], {}, 'residual'), eps));
+  const transformed = g.scope('ffn', () => feedForward(g, weights, layer, normed));
+  return g.scope('output/norm', () => layerNorm(g, layer.outputNorm, g.op('AddV2', [transformed, normed], {}, 'residual'), eps));
 }
 
 /**
- * Multi-head self-attention on rows [batch·seq, hidden]. Query, key and value come from one matmul
- * with a [H, 3H] kernel; the queries are pre-scaled by 1/√head_dim at conversion time.
+ * Query, key and value heads from rows [batch·seq, hidden], by one matmul with a [H, 3H] kernel; the
+ * queries are pre-scaled by 1/√head_dim at conversion time.
  */
-function selfAttention(g: GraphBuilder, weights: BertWeights, layer: BertLayer, x: Tensor, maskBias: Tensor, dims: Dims): Tensor {
+function attentionHeads(g: GraphBuilder, weights: BertWeights, layer: BertLayer, x: Tensor, dims: Dims): AttentionHeads {
   const { hiddenSize: H, numHeads } = weights.config;
   const qkvRows = dense(g, 'qkv', fuseQkv(layer, 1 / Math.sqrt(H / numHeads)), x);
   // [batch, seq, 3·heads, head_dim] -> [batch, 3·heads, seq, head_dim]: one transpose for all three, kept
@@ -119,12 +154,14 @@ function selfAttention(g: GraphBuilder, weights: BertWeights, layer: BertLayer, 
     // qkv[:, part·heads : (part+1)·heads]: begin/end masks keep axes 0, 2 and 3 whole.
     stridedSlice(g, qkv, g.ints([0, part * numHeads, 0, 0]), g.ints([0, (part + 1) * numHeads, 0, 0]), g.ints([1, 1, 1, 1]), { begin_mask: 0b1101, end_mask: 0b1101 }, name),
   );
+  return { query, key, value };
+}
+
+/** softmax(query · keyᵀ + mask) · value per head: [batch, heads, queries, head_dim]. */
+function attend(g: GraphBuilder, query: Tensor, { key, value }: AttentionHeads, maskBias: Tensor): Tensor {
   const scores = g.op('AddV2', [g.op('BatchMatMulV2', [query, key], { adj_x: { b: false }, adj_y: { b: true }, T: { type: 'DT_FLOAT' } }, 'scores'), maskBias]);
   const probabilities = g.op('Softmax', [scores], { T: { type: 'DT_FLOAT' } }, 'probabilities');
-  const context = g.op('BatchMatMulV2', [probabilities, value], { adj_x: { b: false }, adj_y: { b: false }, T: { type: 'DT_FLOAT' } }, 'context');
-  // [batch, heads, seq, head_dim] -> [batch, seq, heads, head_dim] -> rows [batch·seq, hidden].
-  const contextRows = g.op('Reshape', [g.op('Transpose', [context, g.ints([0, 2, 1, 3])]), g.ints([-1, H])]);
-  return dense(g, 'output', layer.attentionOutput, contextRows);
+  return g.op('BatchMatMulV2', [probabilities, value], { adj_x: { b: false }, adj_y: { b: false }, T: { type: 'DT_FLOAT' } }, 'context');
 }
 
 /** Position-wise feed-forward: dense -> GELU -> dense. */
@@ -147,10 +184,14 @@ function geluTanh(g: GraphBuilder, x: Tensor): Tensor {
   return g.op('Mul', [g.op('Mul', [x, g.scalar(0.5)]), g.op('AddV2', [g.op('Tanh', [inner]), g.scalar(1)])]);
 }
 
-/** tanh(dense(sequence[:, 0])): the [CLS] position's vector through the pooler. */
-function pooler(g: GraphBuilder, weights: Dense, sequence: Tensor): Tensor {
-  const first = stridedSlice(g, sequence, g.ints([0, 0, 0]), g.ints([0, 1, 0]), g.ints([1, 1, 1]), { begin_mask: 0b101, end_mask: 0b101, shrink_axis_mask: 0b010 }, 'first_token');
-  return g.op('Tanh', [dense(g, 'dense', weights, first)]);
+/** tanh(dense(cls)): the [CLS] position's final vector through the pooler. */
+function pooler(g: GraphBuilder, weights: Dense, clsRows: Tensor): Tensor {
+  return g.op('Tanh', [dense(g, 'dense', weights, clsRows)]);
+}
+
+/** sequence[:, 0]: [batch, seq, hidden] -> [batch, hidden]. */
+function firstPosition(g: GraphBuilder, sequence: Tensor): Tensor {
+  return stridedSlice(g, sequence, g.ints([0, 0, 0]), g.ints([0, 1, 0]), g.ints([1, 1, 1]), { begin_mask: 0b101, end_mask: 0b101, shrink_axis_mask: 0b010 }, 'first_token');
 }
 
 /** Mean of the sequence over positions where input_mask = 1: [batch, seq, H] -> [batch, H]. */

@@ -60,6 +60,8 @@ export class GraphBuilder {
   readonly weights: GraphWeight[] = [];
   private readonly names = new Set<string>();
   private readonly sharedConstants = new Map<string, Tensor>();
+  /** Const nodes by the array they hold: a weight used on two paths is stored once. */
+  private readonly weightNodes = new Map<Float32Array | Int32Array, Tensor>();
   private scopes: string[] = [];
 
   /** Runs `body` with node names prefixed by `name/` (e.g. `layer_3/attention/...`). */
@@ -103,8 +105,10 @@ export class GraphBuilder {
     return this.exactNode({ name, op: 'Identity', input: [value], attr: { T: { type: 'DT_FLOAT' } } });
   }
 
-  /** A Const node holding a weight; `quantizable` marks large float matrices. */
+  /** A Const node holding a weight; `quantizable` marks large float matrices. The same array twice is one node. */
   weight(name: string, shape: number[], data: Float32Array | Int32Array, quantizable = false): Tensor {
+    const existing = this.weightNodes.get(data);
+    if (existing !== undefined) return existing;
     const size = shape.reduce((a, b) => a * b, 1);
     if (data.length !== size) throw new Error(`weight ${name}: shape [${shape}] needs ${size} values but has ${data.length}`);
     const dtype: WeightDtype = data instanceof Float32Array ? 'float32' : 'int32';
@@ -116,6 +120,7 @@ export class GraphBuilder {
       attr: { dtype: { type: tfDtype }, value: { tensor: { dtype: tfDtype, tensorShape: shapeAttr(shape) } } },
     });
     this.weights.push({ name: nodeName, shape, dtype, data, quantizable });
+    this.weightNodes.set(data, nodeName);
     return nodeName;
   }
 
