@@ -150,12 +150,18 @@ async function checkAgreement(page: Page, ours: RunnerKey, theirs: RunnerKey, te
 }
 
 /** Alternates A and B (who goes first alternates too) after `warmUp` untimed runs of each. */
+/** Idle time before each timed call, so that neither side's wasm thread pool is still spinning from the other's run. */
+const SETTLE_MS = 250;
+
 async function alternate(page: Page, keys: [RunnerKey, RunnerKey], texts: string[], warmUp: number, repetitions: number): Promise<Record<string, Sample>> {
   for (let run = 0; run < warmUp; run++) for (const key of keys) await time(page, key, texts);
   const samples: Record<string, number[]> = { [keys[0]]: [], [keys[1]]: [] };
   for (let run = 0; run < repetitions; run++) {
     const order = run % 2 === 0 ? keys : [keys[1], keys[0]];
-    for (const key of order) samples[key].push(await time(page, key, texts));
+    for (const key of order) {
+      await page.waitForTimeout(SETTLE_MS);
+      samples[key].push(await time(page, key, texts));
+    }
   }
   return Object.fromEntries(Object.entries(samples).map(([key, values]) => [key, median(values)]));
 }
@@ -361,7 +367,7 @@ function table(browser: BrowserFigures, isolated: IsolatedFigures | undefined, n
       'Both embed with mean pooling through their public API (our `embed(texts, {pooling: "mean"})`, transformers.js `pipeline("feature-extraction")(texts, {pooling: "mean"})`), tokenization included.',
     '',
     `Before timing, the run checks that both give identical token ids and mean vectors with cosine ≥ ${AGREEMENT} (lowest cosine: ${agreement}). ` +
-      'Timings are medians (in brackets: min–max) after warm-up, A/B alternated in one page: one sentence 15 runs on wasm, 3 on webgpu/webgl; batch 32 3 runs; cold start 3 page loads each. ' +
+      `Timings are medians (in brackets: min–max) after warm-up, A/B alternated in one page, each call after a ${SETTLE_MS} ms idle pause: one sentence 15 runs on wasm, 3 on webgpu/webgl; batch 32 3 runs; cold start 3 page loads each. ` +
       'Ratio = ours / theirs (time or memory; lower is better). ' +
       `Batch sentences are ${sentences.batchLengths[0]}–${sentences.batchLengths[31]} tokens; both pad a batch to its longest member. ` +
       'Peak memory is the renderer process\'s VmHWM (peak resident set, /proc) in a fresh page that loads one side and embeds the batch once; the JS heap figure is `performance.memory.usedJSHeapSize` (excludes wasm memory). ' +
