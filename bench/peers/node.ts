@@ -15,12 +15,16 @@ export interface NodeFigures {
   description: string;
 }
 
+/** Idle time before each timed call: onnxruntime-node's threads spin for a while after its runs. */
+const SETTLE_MS = 250;
+
 async function alternate(run: { ours: () => Promise<unknown>; theirs: () => Promise<unknown> }, warmUp: number, repetitions: number) {
   const sides = ['ours', 'theirs'] as const;
   for (let i = 0; i < warmUp; i++) for (const side of sides) await run[side]();
   const times = { ours: [] as number[], theirs: [] as number[] };
   for (let i = 0; i < repetitions; i++) {
     for (const side of i % 2 === 0 ? sides : ([...sides].reverse() as typeof sides[number][])) {
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       const start = performance.now();
       await run[side]();
       times[side].push(performance.now() - start);
@@ -52,7 +56,8 @@ export async function benchNode(models: PeerModels, sentences: BenchSentences, l
       batch32,
       description:
         `Node ${process.version}, ${os.cpus().length} logical CPUs; ours on tfjs-backend-wasm (SIMD, 1 thread), ` +
-        `transformers.js on onnxruntime-node (native CPU execution provider, its default thread count); lowest cosine ${worst.toFixed(6)}.`,
+        `transformers.js on onnxruntime-node (native CPU execution provider, its default thread count); lowest cosine ${worst.toFixed(6)}; ` +
+        `each call after a ${SETTLE_MS} ms idle pause (onnxruntime-node's threads spin after its runs and slowed ours by a third without it).`,
     };
   } finally {
     ours.dispose();
