@@ -121,12 +121,16 @@ async function embedBatch(encoder: BertEncoder, options: CliOptions, lines: stri
       ? lines.map((line, i) => parseIdsLine(line, `stdin line ${firstLineNumber + i}`))
       : encoder.tokenize(lines).map((encoding, i) => ({ text: lines[i], encoding }));
   const encodings = parsed.map((item) => item.encoding);
-  const vectors = await encoder.embedEncodings(encodings, { pooling: options.pooling, normalize: options.normalize }).catch((error: unknown) => {
+  const embedOptions = { pooling: options.pooling, normalize: options.normalize };
+  const { vectors, sequences } = await (
+    options.sequenceOutput
+      ? encoder.embedEncodingsWithSequences(encodings, embedOptions)
+      : encoder.embedEncodings(encodings, embedOptions).then((vectors) => ({ vectors, sequences: undefined }))
+  ).catch((error: unknown) => {
     // Name the input line, not the position inside this batch.
     if (error instanceof InvalidEncodingError) throw new Error(`stdin line ${firstLineNumber + error.index} ${error.problem}`);
     throw error;
   });
-  const sequences = options.sequenceOutput ? await encoder.embedSequenceEncodings(encodings) : undefined;
   for (let i = 0; i < parsed.length; i++) {
     const record: Record<string, unknown> = {};
     if (parsed[i].text !== undefined) record.text = parsed[i].text;

@@ -109,6 +109,22 @@ describe.each(['cpu', 'wasm'] as const)('encoder on %s', (backend) => {
     }
   });
 
+  it('gives sentence and per-position vectors together from one model run, equal to asking for each', async () => {
+    const encodings = encoder.tokenize(SEVENTEEN);
+    const sequences = await encoder.embedSequenceEncodings(encodings);
+    for (const pooling of POOLINGS) {
+      const options = { pooling, normalize: pooling === 'mean' };
+      const vectors = await encoder.embedEncodings(encodings, options);
+      const together = await encoder.embedEncodingsWithSequences(encodings, options);
+      expect(together.vectors).toEqual(vectors);
+      expect(together.sequences).toEqual(sequences);
+    }
+    // One run computes the shared layers once: fewer kernels than the two calls.
+    const kernels = async (work: () => Promise<unknown>) => (await tf.profile(async () => void (await work()))).kernels.length;
+    const separate = (await kernels(() => encoder.embedEncodings(encodings.slice(0, 3)))) + (await kernels(() => encoder.embedSequenceEncodings(encodings.slice(0, 3))));
+    expect(await kernels(() => encoder.embedEncodingsWithSequences(encodings.slice(0, 3)))).toBeLessThan(separate * 0.7);
+  });
+
   it('handles empty input, an empty string and a 1 MB string', async () => {
     expect(await encoder.embed([])).toEqual([]);
     expect(await encoder.embedSequence([])).toEqual([]);

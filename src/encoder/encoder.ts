@@ -84,58 +84,55 @@ export function createEncoder({ tf, model, tokenizer, padId, info, batching }: E
     if (disposed) throw new Error('This encoder was disposed; load the model again to embed more text.');
   };
 
-  /** Runs the model on one batch; returns the requested output as [batch, rows, hidden] data (rows = 1 for vectors). */
-  async function runBatch(encodings: Encoding[], output: BatchOutput) {
+  /** Runs the model once on one batch; returns each requested output as [batch, rows, hidden] data (rows = 1 for vectors). */
+  async function runBatch(encodings: Encoding[], outputs: BatchOutput[]) {
     assertLive(); // dispose() may have come while earlier batches of the same call were running
     // Another encoder in this page/process may have switched tfjs's global backend since.
     if (tf.getBackend() !== info.backend) await tf.setBackend(info.backend);
     // Rounding up stops at the model's positions.
     const batch = padBatch(encodings, { multipleOf: batching.padToMultipleOf, maxLength, padId });
-    const result = tf.tidy(() => {
+    const graphOutputs = [...new Set(outputs.map((output) => (output === 'cls' ? 'sequence_output' : output)))];
+    const results = tf.tidy(() => {
       const shape: [number, number] = [batch.batchSize, batch.seqLength];
       const inputs = {
         input_word_ids: tf.tensor2d(batch.inputWordIds, shape, 'int32'),
         input_mask: tf.tensor2d(batch.inputMask, shape, 'int32'),
         input_type_ids: tf.tensor2d(batch.inputTypeIds, shape, 'int32'),
       };
-      const outputName = output === 'cls' ? 'sequence_output' : output;
-      const tensor = model.execute(inputs, outputName) as tfTypes.Tensor;
-      return output === 'cls' ? tensor.slice([0, 0, 0], [-1, 1, -1]) : tensor;
+      const executed = model.execute(inputs, graphOutputs); // one Tensor when one output is asked
+      const tensors = Array.isArray(executed) ? executed : [executed];
+      return outputs.map((output) => {
+        if (output !== 'cls') return tensors[graphOutputs.indexOf(output)];
+        return tensors[graphOutputs.indexOf('sequence_output')].slice([0, 0, 0], [-1, 1, -1]);
+      });
     });
     try {
-      const data = (await result.data()) as Float32Array;
+      const data = (await Promise.all(results.map((result) => result.data()))) as Float32Array[];
       return { data, seqLength: batch.seqLength };
     } finally {
-      result.dispose();
+      tf.dispose(results);
     }
   }
 
-  async function vectorsFor(encodings: Encoding[], pooling: Pooling): Promise<Float32Array[]> {
+  /** Sentence vectors (with `pooling`) and/or per-position vectors, from one model run per batch. */
+  async function embedBatches(encodings: Encoding[], want: { pooling?: Pooling; sequences?: boolean }) {
     const vectors = new Array<Float32Array>(encodings.length);
-    const batches = planBatches(encodings.map((encoding) => encoding.inputWordIds.length), { ...batching, maxLength });
-    for (const indices of batches) {
-      const { data } = await runBatch(indices.map((index) => encodings[index]), POOLING_OUTPUT[pooling]);
-      indices.forEach((index, row) => {
-        vectors[index] = data.slice(row * hidden, (row + 1) * hidden);
-      });
-    }
-    return vectors;
-  }
-
-  async function sequencesFor(encodings: Encoding[]): Promise<Float32Array[][]> {
     const sequences = new Array<Float32Array[]>(encodings.length);
+    const outputs: BatchOutput[] = [...(want.pooling ? [POOLING_OUTPUT[want.pooling]] : []), ...(want.sequences ? ['sequence_output' as const] : [])];
     const batches = planBatches(encodings.map((encoding) => encoding.inputWordIds.length), { ...batching, maxLength });
     for (const indices of batches) {
-      const { data, seqLength } = await runBatch(indices.map((index) => encodings[index]), 'sequence_output');
+      const { data, seqLength } = await runBatch(indices.map((index) => encodings[index]), outputs);
+      const [vectorData, sequenceData] = want.pooling ? [data[0], data[1]] : [undefined, data[0]];
       indices.forEach((index, row) => {
-        const positions = encodings[index].inputWordIds.length;
+        if (vectorData) vectors[index] = vectorData.slice(row * hidden, (row + 1) * hidden);
+        if (!sequenceData) return;
         const rowStart = row * seqLength * hidden;
-        sequences[index] = Array.from({ length: positions }, (_, position) =>
-          data.slice(rowStart + position * hidden, rowStart + (position + 1) * hidden),
+        sequences[index] = Array.from({ length: encodings[index].inputWordIds.length }, (_, position) =>
+          sequenceData.slice(rowStart + position * hidden, rowStart + (position + 1) * hidden),
         );
       });
     }
-    return sequences;
+    return { vectors, sequences };
   }
 
   const tokenize = (texts: string[]) => texts.map((text) => tokenizer.encode(text));
@@ -155,13 +152,14 @@ export function createEncoder({ tf, model, tokenizer, padId, info, batching }: E
     });
   }
 
-  const embedEncodings = async (encodings: Encoding[], options: EmbedOptions = {}) => {
+  const embedEncodingsWithSequences = async (encodings: Encoding[], options: EmbedOptions = {}, sequences = true) => {
     assertLive();
     checkEncodings(encodings);
-    if (encodings.length === 0) return [];
-    const vectors = await vectorsFor(encodings, options.pooling ?? 'pooled');
-    return options.normalize ? vectors.map(normalized) : vectors;
+    if (encodings.length === 0) return { vectors: [], sequences: [] };
+    const result = await embedBatches(encodings, { pooling: options.pooling ?? 'pooled', sequences });
+    return options.normalize ? { ...result, vectors: result.vectors.map(normalized) } : result;
   };
+  const embedEncodings = async (encodings: Encoding[], options: EmbedOptions = {}) => (await embedEncodingsWithSequences(encodings, options, false)).vectors;
 
   return {
     info,
@@ -170,10 +168,11 @@ export function createEncoder({ tf, model, tokenizer, padId, info, batching }: E
       return tokenize(texts);
     },
     embedEncodings,
+    embedEncodingsWithSequences: (encodings, options) => embedEncodingsWithSequences(encodings, options),
     async embedSequenceEncodings(encodings) {
       assertLive();
       checkEncodings(encodings);
-      return encodings.length === 0 ? [] : sequencesFor(encodings);
+      return encodings.length === 0 ? [] : (await embedBatches(encodings, { sequences: true })).sequences;
     },
     async embed(texts, options = {}): Promise<Embedding[]> {
       assertLive();
@@ -184,7 +183,7 @@ export function createEncoder({ tf, model, tokenizer, padId, info, batching }: E
     async embedSequence(texts): Promise<SequenceEmbedding[]> {
       assertLive();
       const encodings = tokenize(texts);
-      const sequences = encodings.length === 0 ? [] : await sequencesFor(encodings);
+      const { sequences } = encodings.length === 0 ? { sequences: [] } : await embedBatches(encodings, { sequences: true });
       return texts.map((text, index) => ({ text, encoding: encodings[index], vectors: sequences[index] }));
     },
     dispose() {

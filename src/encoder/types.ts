@@ -77,4 +77,6 @@ export interface BertEncoder extends Encoder {
   embedEncodings(encodings: Encoding[], options?: EmbedOptions): Promise<Float32Array[]>;
   /** One vector per position of each encoding. */
   embedSequenceEncodings(encodings: Encoding[]): Promise<Float32Array[][]>;
+  /** Both of the above from one model run per batch: `vectors[i]` as embedEncodings, `sequences[i]` as embedSequenceEncodings. */
+  embedEncodingsWithSequences(encodings: Encoding[], options?: EmbedOptions): Promise<{ vectors: Float32Array[]; sequences: Float32Array[][] }>;
 }
