@@ -104,7 +104,9 @@ real tokens / padded positions computed.
 ${rows.map((row) => `| ${row.join(' | ')} |`).join('\n')}
 
 matMul 128×768×3072 on the same backend: ${matMul.cpuMs.toFixed(1)} ms CPU = ${matMulGflops.toFixed(1)} GFLOP/s, so the FLOP floor for
-one 16-token sentence is ${floorMs.toFixed(0)} ms; measured ${latency.cpuMs.toFixed(0)} ms = **${(latency.cpuMs / floorMs).toFixed(2)}× the floor** (target ≤ 1.3×).
+one 16-token sentence is ${floorMs.toFixed(0)} ms; measured ${latency.wallMs.toFixed(0)} ms wall / ${latency.cpuMs.toFixed(0)} ms CPU =
+**${(latency.wallMs / floorMs).toFixed(2)}–${(latency.cpuMs / floorMs).toFixed(2)}× the floor** (target ≤ 1.3×). Wall time is what a user waits on a quiet
+machine; CPU time also counts V8's garbage collector on other threads, and excludes waiting for a busy CPU.
 `);
 } finally {
   await model.remove();
