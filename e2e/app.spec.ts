@@ -43,6 +43,22 @@ for (const backend of ['wasm', 'webgl', 'webgpu'] as const) {
   });
 }
 
+test('a host without the COOP/COEP headers gets one wasm thread, says why, and embeds the same', async ({ page }) => {
+  await page.route('**/*', async (route) => {
+    const response = await route.fetch();
+    const headers = { ...response.headers() };
+    delete headers['cross-origin-opener-policy'];
+    delete headers['cross-origin-embedder-policy'];
+    await route.fulfill({ response, headers });
+  });
+  await openApp(page, { backend: 'wasm', sentences: THREE });
+  expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+  await expect(page.getByTestId('backend-reason')).toContainText('not cross-origin isolated');
+  const shown = await heatmapValues(page, 3);
+  const expected = await nodeCosines(THREE);
+  for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) expect(Math.abs(shown[i][j] - expected[i][j]), `cell ${i},${j}`).toBeLessThan(1e-3);
+});
+
 test('pasting 50 sentences never blocks the main thread for more than 200 ms', async ({ page }) => {
   await page.addInitScript(() => {
     const durations: number[] = [];
