@@ -130,13 +130,18 @@ export function wasmThreadCount(logicalCores: number, isolated: boolean, request
 }
 
 /**
- * Runs tfjs-wasm's start while navigator.hardwareConcurrency reads at least 2 × `threads`: the wasm
- * module caps its pool at half the logical cores when it is instantiated, whatever setThreadsCount asks.
+ * Runs `start` while navigator.hardwareConcurrency reads at least `cores`. tfjs-wasm caps its thread pool
+ * at half the logical cores it sees when the module is instantiated, whatever setThreadsCount asks, so
+ * the caller passes twice the threads it wants. Where the property cannot be shadowed, tfjs's cap stays.
  */
 async function withLogicalCoresAtLeast<T>(cores: number, start: () => Promise<T>): Promise<T> {
   const navigator = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
   if (navigator === undefined || (navigator.hardwareConcurrency ?? 0) >= cores) return start();
-  Object.defineProperty(navigator, 'hardwareConcurrency', { value: cores, configurable: true });
+  try {
+    Object.defineProperty(navigator, 'hardwareConcurrency', { value: cores, configurable: true });
+  } catch {
+    return start();
+  }
   try {
     return await start();
   } finally {
