@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { validateWeights, type BertConfig, type CanonicalBert } from './canonical';
 import { buildBertGraph } from './graph/bert-graph';
 import type { BuiltGraph } from './graph/graph-def';
-import type { BertModelMetadata, Quantization } from './model-format';
+import { MODEL_FORMAT_VERSION, type BertModelMetadata, type Quantization } from './model-format';
 import { assertOutputWritable, writeModel, type WrittenModel } from './model-writer';
 import { resolveSource } from './download';
 import { readHuggingFace } from './sources/huggingface';
@@ -144,7 +144,7 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
   log(`building graph: ${config.numLayers} layers, hidden ${config.hiddenSize}, ${config.numHeads} heads, GELU ${config.gelu}`);
   const graph = buildBertGraph(bert.weights);
   const metadata: Omit<BertModelMetadata, 'sha256'> = {
-    formatVersion: 1,
+    formatVersion: MODEL_FORMAT_VERSION,
     config,
     tokenizer: {
       mode: format === 'huggingface' ? 'hf' : 'tfhub',

@@ -3,7 +3,8 @@
 import type { BertConfig } from './canonical';
 import type { TokenizerMode } from '../src/tokenizer/types';
 
-export const MODEL_FORMAT_VERSION = 1;
+/** 2: input_mask becomes float through Gathers (no Cast), which the encoder's graph runner relies on. */
+export const MODEL_FORMAT_VERSION = 2;
 
 /** Signature keys of the graph model; also the node names, so they survive any loader. */
 export const INPUT_NAMES = ['input_word_ids', 'input_mask', 'input_type_ids'] as const;

@@ -7,6 +7,7 @@ import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHfModelDir } from './reference/fixtures';
 import { ensureModel, probeNetwork, tfhubHandle } from './ensure-model';
+import { MODEL_FORMAT_VERSION } from '../converter/model-format';
 
 let root: string;
 beforeAll(async () => {
@@ -70,17 +71,27 @@ describe('ensureModel', () => {
     expect(await ensureModel({ out, probe: mustNotProbe, log: () => {} })).toBe('kept-real');
   });
 
+  it('replaces a model written by an older bert-convert, which the page could not load', async () => {
+    const out = path.join(root, 'outdated');
+    await mkdir(out, { recursive: true });
+    await writeFile(path.join(out, 'model.json'), JSON.stringify({ userDefinedMetadata: { bert: { formatVersion: MODEL_FORMAT_VERSION - 1, demo: true } } }));
+    const lines: string[] = [];
+    expect(await ensureModel({ out, demoOnly: true, probe: mustNotProbe, log: (l) => lines.push(l) })).toBe('generated-demo');
+    expect(lines.join('\n')).toMatch(/older bert-convert/);
+    expect(JSON.parse(await readFile(path.join(out, 'model.json'), 'utf8')).userDefinedMetadata.bert.formatVersion).toBe(MODEL_FORMAT_VERSION);
+  });
+
   it('keeps a real model without touching the network', async () => {
     const out = path.join(root, 'real');
     await mkdir(out, { recursive: true });
-    await writeFile(path.join(out, 'model.json'), JSON.stringify({ userDefinedMetadata: { bert: { formatVersion: 1 } } }));
+    await writeFile(path.join(out, 'model.json'), JSON.stringify({ userDefinedMetadata: { bert: { formatVersion: MODEL_FORMAT_VERSION } } }));
     expect(await ensureModel({ out, probe: mustNotProbe, log: () => {} })).toBe('kept-real');
   });
 
   it('never replaces a real model with --demo, nor when another model cannot be had offline', async () => {
     const out = path.join(root, 'real-kept');
     await mkdir(out, { recursive: true });
-    const modelJson = JSON.stringify({ userDefinedMetadata: { bert: { formatVersion: 1, source: { description: 'tensorflow/bert_en_uncased_L-12_H-768_A-12/4' } } } });
+    const modelJson = JSON.stringify({ userDefinedMetadata: { bert: { formatVersion: MODEL_FORMAT_VERSION, source: { description: 'tensorflow/bert_en_uncased_L-12_H-768_A-12/4' } } } });
     await writeFile(path.join(out, 'model.json'), modelJson);
     expect(await ensureModel({ out, demoOnly: true, probe: mustNotProbe, log: () => {} })).toBe('kept-real');
     const lines: string[] = [];

@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { spawn } from 'node:child_process';
 import { convert } from '../converter/convert';
+import { MODEL_FORMAT_VERSION } from '../converter/model-format';
 
 export const DEFAULT_MODEL = 'bert_en_uncased_L-12_H-768_A-12';
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,7 +40,8 @@ export async function probeNetwork(origin: string): Promise<string | null> {
 }
 
 interface Present {
-  kind: 'none' | 'demo' | 'real';
+  /** outdated: written by an older bert-convert (another format version), which the page cannot load. */
+  kind: 'none' | 'demo' | 'real' | 'outdated';
   /** What a real model was converted from (metadata source description: the handle or path asked for). */
   source?: string;
 }
@@ -49,7 +51,9 @@ function presentModel(out: string): Present {
   if (!existsSync(modelJson)) return { kind: 'none' };
   try {
     const bert = JSON.parse(readFileSync(modelJson, 'utf8'))?.userDefinedMetadata?.bert;
-    return bert?.demo === true ? { kind: 'demo' } : { kind: 'real', source: bert?.source?.description };
+    const source = bert?.demo === true ? undefined : bert?.source?.description;
+    if (bert?.formatVersion !== MODEL_FORMAT_VERSION) return { kind: 'outdated', source };
+    return bert?.demo === true ? { kind: 'demo' } : { kind: 'real', source };
   } catch {
     return { kind: 'none' }; // unreadable: regenerate
   }
@@ -76,7 +80,9 @@ export async function ensureModel(options: EnsureModelOptions = {}): Promise<Ens
   const out = options.out ?? DEFAULT_OUT;
   const log = options.log ?? ((line: string) => console.log(line));
   const present = presentModel(out);
-  const requested = options.model === undefined ? undefined : tfhubHandle(options.model);
+  if (present.kind === 'outdated') log(`The model in ${out} was written by an older bert-convert; the page cannot load it, so it is replaced.`);
+  // An outdated real model is converted again from where it came from, unless another one is asked for.
+  const requested = options.model === undefined ? (present.kind === 'outdated' ? present.source : undefined) : tfhubHandle(options.model);
   // A real model stays unless another one is asked for; --demo never replaces it.
   if (present.kind === 'real' && (options.demoOnly || requested === undefined || requested === present.source)) {
     log(options.demoOnly ? `Keeping the converted model in ${out}: --demo never replaces a real model.` : `Using the model in ${out}.`);

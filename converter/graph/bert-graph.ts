@@ -9,7 +9,7 @@ import { base64, GraphBuilder, type BuiltGraph, type Tensor } from './graph-def'
 /** Ops the graph may contain: the ones every tfjs 4.x backend (cpu, wasm, webgl, webgpu) implements. */
 export const ALLOWED_OPS: ReadonlySet<string> = new Set([
   'Placeholder', 'Const', 'Identity',
-  'Shape', 'StridedSlice', 'Pack', 'Reshape', 'ExpandDims', 'Transpose', 'Cast',
+  'Shape', 'StridedSlice', 'Pack', 'Reshape', 'ExpandDims', 'Transpose',
   'GatherV2', 'MatMul', 'BatchMatMulV2', '_FusedMatMul',
   'AddV2', 'Sub', 'Mul', 'RealDiv', 'Maximum', 'Mean', 'Sum', 'SquaredDifference', 'Rsqrt',
   'Softmax', 'Tanh', 'Erf',
@@ -99,9 +99,17 @@ function embeddings(g: GraphBuilder, weights: BertWeights, wordIds: Tensor, type
 
 /** [batch, seq] mask of 1 (token) / 0 (padding) -> [batch, 1, 1, seq] additive score bias. */
 function attentionMaskBias(g: GraphBuilder, inputMask: Tensor): Tensor {
-  const mask = g.op('Cast', [inputMask], { SrcT: { type: 'DT_INT32' }, DstT: { type: 'DT_FLOAT' }, Truncate: { b: false } });
-  const bias = g.op('Mul', [g.op('Sub', [g.scalar(1), mask]), g.scalar(MASKED_SCORE)]);
+  const bias = maskLookup(g, inputMask, [MASKED_SCORE, 0], 'score_bias');
   return g.op('ExpandDims', [g.op('ExpandDims', [bias, g.intScalar(1)]), g.intScalar(1)]);
+}
+
+/**
+ * input_mask (int32, 1 = token, 0 = padding) -> float32 through a two-entry table: a Gather, not a Cast.
+ * tfjs-webgpu casts int32 to float32 by relabelling the same buffer, and a float shader that reads it
+ * first sees the integers' bits (1 reads as ~1e-45): mean pooling came out as zeros.
+ */
+function maskLookup(g: GraphBuilder, inputMask: Tensor, [padding, token]: [number, number], name: string): Tensor {
+  return gather(g, g.weight(name, [2], Float32Array.of(padding, token)), inputMask);
 }
 
 /** Query, key and value per head, each [batch, heads, seq, head_dim]. */
@@ -196,7 +204,7 @@ function firstPosition(g: GraphBuilder, sequence: Tensor): Tensor {
 
 /** Mean of the sequence over positions where input_mask = 1: [batch, seq, H] -> [batch, H]. */
 function maskedMean(g: GraphBuilder, sequence: Tensor, inputMask: Tensor): Tensor {
-  const mask = g.op('ExpandDims', [g.op('Cast', [inputMask], { SrcT: { type: 'DT_INT32' }, DstT: { type: 'DT_FLOAT' }, Truncate: { b: false } }), g.intScalar(-1)]);
+  const mask = g.op('ExpandDims', [maskLookup(g, inputMask, [0, 1], 'token_weight'), g.intScalar(-1)]);
   const sum = g.op('Sum', [g.op('Mul', [sequence, mask]), g.ints([1])], { keep_dims: { b: false } });
   // An all-padding row would divide by zero; its sum is zero anyway.
   const count = g.op('Maximum', [g.op('Sum', [mask, g.ints([1])], { keep_dims: { b: false } }), g.scalar(1)]);

@@ -2,9 +2,9 @@
 // member (optionally rounded up to bound GPU shader compiles), runs the model and pools, disposing
 // every tensor it creates.
 import type * as tfTypes from '@tensorflow/tfjs';
-import type { GraphModel } from '@tensorflow/tfjs';
 import { padBatch, paddedLength } from '../tokenizer';
 import type { Encoding } from '../tokenizer/types';
+import type { GraphRunner } from './graph-runner';
 import type { BertEncoder, EmbedOptions, Embedding, EncoderInfo, Pooling, SequenceEmbedding } from './types';
 
 type Tf = typeof tfTypes;
@@ -65,9 +65,15 @@ type BatchOutput = 'pooled_output' | 'mean_pooled' | 'sequence_output' | 'cls';
 
 const POOLING_OUTPUT: Record<Pooling, BatchOutput> = { pooled: 'pooled_output', mean: 'mean_pooled', cls: 'cls' };
 
+/** The loaded model: computes named graph outputs from the three inputs; dispose frees its weights. */
+export interface LoadedModel {
+  run: GraphRunner;
+  dispose(): void;
+}
+
 export interface EncoderParts {
   tf: Tf;
-  model: GraphModel;
+  model: LoadedModel;
   tokenizer: EncoderTokenizer;
   /** The vocabulary's [PAD] id. */
   padId: number;
@@ -99,8 +105,7 @@ export function createEncoder({ tf, model, tokenizer, padId, info, batching }: E
         input_mask: tf.tensor2d(batch.inputMask, shape, 'int32'),
         input_type_ids: tf.tensor2d(batch.inputTypeIds, shape, 'int32'),
       };
-      const executed = model.execute(inputs, graphOutputs); // one Tensor when one output is asked
-      const tensors = Array.isArray(executed) ? executed : [executed];
+      const tensors = model.run(inputs, graphOutputs);
       return outputs.map((output) => {
         if (output !== 'cls') return tensors[graphOutputs.indexOf(output)];
         return tensors[graphOutputs.indexOf('sequence_output')].slice([0, 0, 0], [-1, 1, -1]);

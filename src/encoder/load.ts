@@ -3,7 +3,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { createTokenizer } from '../tokenizer';
 import { selectBackend, tfjsBackendEnvironment } from './backend';
-import { createEncoder, DEFAULT_MAX_BATCH_TOKENS } from './encoder';
+import { createEncoder, DEFAULT_MAX_BATCH_TOKENS, type LoadedModel } from './encoder';
+import { compileGraph, type GraphNode } from './graph-runner';
 import { ModelFormatError, readModelDirectory } from './model-directory';
 import type { ModelFiles } from './model-files';
 import type { BertEncoder, LoadOptions } from './types';
@@ -27,9 +28,17 @@ export async function loadEncoderFromFiles(
     { mode: metadata.tokenizer.mode, lowercase: metadata.tokenizer.lowercase, maxLength: metadata.config.maxPositions },
     `${files.description}${metadata.tokenizer.vocabFile}`,
   );
-  let model: tf.GraphModel;
+  let model: LoadedModel;
   try {
-    model = await tf.loadGraphModel({ load: async () => directory.artifacts });
+    // tfjs decodes (and dequantizes) the weights; our runner executes the converter's graph on them.
+    const graphModel = await tf.loadGraphModel({ load: async () => directory.artifacts });
+    try {
+      const nodes = (directory.artifacts.modelTopology as { node: GraphNode[] }).node;
+      model = { run: compileGraph(tf, nodes, graphModel.weights), dispose: () => graphModel.dispose() };
+    } catch (error) {
+      graphModel.dispose();
+      throw error;
+    }
   } catch (error) {
     throw new ModelFormatError(files.description, `tfjs could not build the graph model (${(error as Error).message})`);
   }

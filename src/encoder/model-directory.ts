@@ -72,7 +72,7 @@ export function validateModelJson(json: unknown, source: string): BertModelMetad
   const metadata = isRecord(json.userDefinedMetadata) ? json.userDefinedMetadata.bert : undefined;
   if (!isRecord(metadata)) return fail('model.json has no userDefinedMetadata.bert, so it was not written by bert-convert');
   if (metadata.formatVersion !== MODEL_FORMAT_VERSION) {
-    fail(`model.json has BERT model format version ${String(metadata.formatVersion)}; this encoder reads version ${MODEL_FORMAT_VERSION}`);
+    fail(`model.json has BERT model format version ${String(metadata.formatVersion)}; this encoder reads version ${MODEL_FORMAT_VERSION}: convert the checkpoint again with this version's bert-convert`);
   }
   if (!isRecord(metadata.config) || !isRecord(metadata.tokenizer) || !isRecord(metadata.sha256)) {
     fail('userDefinedMetadata.bert lacks config, tokenizer or sha256');

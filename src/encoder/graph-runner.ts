@@ -1,0 +1,206 @@
+// Runs the converter's BERT graph without tfjs-converter's per-node bookkeeping. The node list is compiled
+// once into a flat program: each step is a closure over a tf op with its attributes already parsed, reading
+// its inputs by index. Shape arithmetic (Shape, StridedSlice and Pack of int32 vectors) runs on the host,
+// so no Reshape waits for a GPU read-back; an intermediate is disposed right after its last reader.
+// tf.loadGraphModel still decodes (and dequantizes) the weights, and the model stays a plain tfjs graph model.
+import type * as tfTypes from '@tensorflow/tfjs';
+
+type Tf = typeof import('@tensorflow/tfjs');
+/** A value in the program: a tensor, or a small int32 vector/scalar kept on the host. */
+type Value = tfTypes.Tensor | number[] | number;
+
+interface AttrValue {
+  i?: string | number;
+  f?: number;
+  b?: boolean;
+  type?: string;
+  list?: { s?: string[]; i?: (string | number)[] };
+}
+
+export interface GraphNode {
+  name: string;
+  op: string;
+  input?: string[];
+  attr?: Record<string, AttrValue>;
+}
+
+/** Runs the graph for one set of inputs; returns the named outputs. */
+export type GraphRunner = (inputs: Record<string, tfTypes.Tensor>, outputs: string[]) => tfTypes.Tensor[];
+
+export class UnsupportedGraphError extends Error {}
+
+const int = (attr: AttrValue | undefined): number => Number(attr?.i ?? 0);
+const bool = (attr: AttrValue | undefined): boolean => attr?.b === true;
+
+function tensorOf(value: Value, node: string): tfTypes.Tensor {
+  if (typeof value === 'number' || Array.isArray(value)) throw new UnsupportedGraphError(`${node}: expected a tensor input, got a host shape value`);
+  return value;
+}
+
+function hostInts(value: Value, node: string): number[] {
+  if (Array.isArray(value)) return [...value];
+  if (typeof value === 'number') return [value];
+  throw new UnsupportedGraphError(`${node}: expected a constant or shape-derived int32 input`);
+}
+
+function hostInt(value: Value, node: string): number {
+  const values = hostInts(value, node);
+  if (values.length !== 1) throw new UnsupportedGraphError(`${node}: expected one int32 value, got ${values.length}`);
+  return values[0];
+}
+
+/** Compiles one node (attributes parsed once) into a function of its input values. */
+type OpCompiler = (tf: Tf, node: GraphNode) => (inputs: Value[]) => Value;
+
+const unary = (f: (tf: Tf, x: tfTypes.Tensor) => tfTypes.Tensor): OpCompiler => (tf, node) => ([x]) => f(tf, tensorOf(x, node.name));
+const binary = (f: (tf: Tf, a: tfTypes.Tensor, b: tfTypes.Tensor) => tfTypes.Tensor): OpCompiler => (tf, node) => ([a, b]) =>
+  f(tf, tensorOf(a, node.name), tensorOf(b, node.name));
+
+/** A StridedSlice of a host int32 vector: the 1-D, shrink-or-not case our graphs use on shapes. */
+function hostStridedSlice(values: number[], begin: number, end: number, node: GraphNode): Value {
+  const attr = node.attr ?? {};
+  if (int(attr.begin_mask) !== 0 || int(attr.end_mask) !== 0 || int(attr.ellipsis_mask) !== 0 || int(attr.new_axis_mask) !== 0) {
+    throw new UnsupportedGraphError(`${node.name}: StridedSlice of a shape with masks`);
+  }
+  const sliced = values.slice(begin, end);
+  return int(attr.shrink_axis_mask) === 1 ? sliced[0] : sliced;
+}
+
+const OPS: Record<string, OpCompiler> = {
+  Shape: (_tf, node) => ([x]) => [...tensorOf(x, node.name).shape],
+  Pack: (tf, node) => (inputs) =>
+    inputs.every((v) => typeof v === 'number') ? (inputs as number[]) : tf.stack(inputs.map((v) => tensorOf(v, node.name)), int(node.attr?.axis)),
+  StridedSlice: (tf, node) => {
+    const attr = node.attr ?? {};
+    const masks = [int(attr.begin_mask), int(attr.end_mask), int(attr.ellipsis_mask), int(attr.new_axis_mask), int(attr.shrink_axis_mask)] as const;
+    return ([x, begin, end, strides]) => {
+      const [b, e, s] = [hostInts(begin, node.name), hostInts(end, node.name), hostInts(strides, node.name)];
+      if (Array.isArray(x)) return hostStridedSlice(x, b[0], e[0], node);
+      return tf.stridedSlice(tensorOf(x, node.name), b, e, s, ...masks);
+    };
+  },
+  Reshape: (tf, node) => ([x, shape]) => tf.reshape(tensorOf(x, node.name), hostInts(shape, node.name)),
+  ExpandDims: (tf, node) => ([x, axis]) => tf.expandDims(tensorOf(x, node.name), hostInt(axis, node.name)),
+  Transpose: (tf, node) => ([x, perm]) => tf.transpose(tensorOf(x, node.name), hostInts(perm, node.name)),
+  GatherV2: (tf, node) => {
+    const batchDims = int(node.attr?.batch_dims);
+    return ([params, indices, axis]) => tf.gather(tensorOf(params, node.name), tensorOf(indices, node.name), hostInt(axis, node.name), batchDims);
+  },
+  MatMul: (tf, node) => {
+    const [transposeA, transposeB] = [bool(node.attr?.transpose_a), bool(node.attr?.transpose_b)];
+    return ([a, b]) => tf.matMul(tensorOf(a, node.name), tensorOf(b, node.name), transposeA, transposeB);
+  },
+  BatchMatMulV2: (tf, node) => {
+    const [adjX, adjY] = [bool(node.attr?.adj_x), bool(node.attr?.adj_y)];
+    return ([a, b]) => tf.matMul(tensorOf(a, node.name), tensorOf(b, node.name), adjX, adjY);
+  },
+  _FusedMatMul: (tf, node) => {
+    const fused = (node.attr?.fused_ops?.list?.s ?? []).map((s) => atob(s));
+    if (fused.length !== 1 || fused[0] !== 'BiasAdd') throw new UnsupportedGraphError(`${node.name}: _FusedMatMul with ${fused.join(', ') || 'no'} fused ops`);
+    const [transposeA, transposeB] = [bool(node.attr?.transpose_a), bool(node.attr?.transpose_b)];
+    return ([a, b, bias]) =>
+      tf.fused.matMul({ a: tensorOf(a, node.name), b: tensorOf(b, node.name), transposeA, transposeB, bias: tensorOf(bias, node.name) });
+  },
+  AddV2: binary((tf, a, b) => tf.add(a, b)),
+  Sub: binary((tf, a, b) => tf.sub(a, b)),
+  Mul: binary((tf, a, b) => tf.mul(a, b)),
+  RealDiv: binary((tf, a, b) => tf.div(a, b)),
+  Maximum: binary((tf, a, b) => tf.maximum(a, b)),
+  SquaredDifference: binary((tf, a, b) => tf.squaredDifference(a, b)),
+  Mean: (tf, node) => {
+    const keepDims = bool(node.attr?.keep_dims);
+    return ([x, axes]) => tf.mean(tensorOf(x, node.name), hostInts(axes, node.name), keepDims);
+  },
+  Sum: (tf, node) => {
+    const keepDims = bool(node.attr?.keep_dims);
+    return ([x, axes]) => tf.sum(tensorOf(x, node.name), hostInts(axes, node.name), keepDims);
+  },
+  Rsqrt: unary((tf, x) => tf.rsqrt(x)),
+  Softmax: unary((tf, x) => tf.softmax(x)),
+  Tanh: unary((tf, x) => tf.tanh(x)),
+  Erf: unary((tf, x) => tf.erf(x)),
+};
+
+interface Step {
+  run: (inputs: Value[]) => Value;
+  inputs: number[];
+}
+
+/**
+ * Compiles `nodes` (a graph model's modelTopology.node, in topological order as the converter writes
+ * them) with its decoded weights (GraphModel.weights). Throws UnsupportedGraphError for an op outside the
+ * converter's set.
+ */
+export function compileGraph(tf: Tf, nodes: GraphNode[], weights: Record<string, tfTypes.Tensor[]>): GraphRunner {
+  const index = new Map(nodes.map((node, i) => [node.name, i]));
+  const resolve = (name: string, reader: string): number => {
+    const found = index.get(name.replace(/:0$/, ''));
+    if (found === undefined) throw new UnsupportedGraphError(`${reader} reads ${name}, which is not in the graph`);
+    // Identity only names outputs: read through it.
+    return nodes[found].op === 'Identity' ? resolve(nodes[found].input?.[0] ?? '', nodes[found].name) : found;
+  };
+  const constants: Value[] = [];
+  const placeholders = new Map<string, number>();
+  const steps: (Step | undefined)[] = nodes.map((node, i) => {
+    if (node.op === 'Const') {
+      const tensor = weights[node.name]?.[0];
+      if (tensor === undefined) throw new UnsupportedGraphError(`constant ${node.name} has no weight`);
+      // Small int32 constants are shapes, axes and permutations: kept on the host.
+      constants[i] = tensor.dtype === 'int32' && tensor.size <= 8 ? (tensor.rank === 0 ? tensor.dataSync()[0] : Array.from(tensor.dataSync())) : tensor;
+      return undefined;
+    }
+    if (node.op === 'Placeholder') {
+      placeholders.set(node.name, i);
+      return undefined;
+    }
+    if (node.op === 'Identity') return undefined;
+    const compile = OPS[node.op];
+    if (compile === undefined) throw new UnsupportedGraphError(`${node.name}: op ${node.op} is not one the converter writes`);
+    return { run: compile(tf, node), inputs: (node.input ?? []).filter((name) => !name.startsWith('^')).map((name) => resolve(name, node.name)) };
+  });
+
+  /** Per requested output set: the steps it needs in node order, and after each step the values nothing reads later. */
+  const plans = new Map<string, { outputIndices: number[]; order: { step: number; release: number[] }[] }>();
+  const plan = (outputs: string[]) => {
+    const key = outputs.join('\n');
+    const cached = plans.get(key);
+    if (cached !== undefined) return cached;
+    const outputIndices = outputs.map((name) => resolve(name, 'the caller'));
+    const needed = new Set<number>();
+    const visit = (i: number) => {
+      if (needed.has(i)) return;
+      needed.add(i);
+      for (const input of steps[i]?.inputs ?? []) visit(input);
+    };
+    outputIndices.forEach(visit);
+    const stepIndices = [...needed].filter((i) => steps[i] !== undefined).sort((a, b) => a - b);
+    const lastReader = new Map<number, number>();
+    for (const i of stepIndices) for (const input of steps[i]!.inputs) lastReader.set(input, i);
+    const releasable = (input: number, reader: number) => lastReader.get(input) === reader && steps[input] !== undefined && !outputIndices.includes(input);
+    const order = stepIndices.map((i) => ({ step: i, release: [...new Set(steps[i]!.inputs)].filter((input) => releasable(input, i)) }));
+    const built = { outputIndices, order };
+    plans.set(key, built);
+    return built;
+  };
+
+  return (inputs, outputs) => {
+    const { outputIndices, order } = plan(outputs);
+    return tf.tidy(() => {
+      const values: Value[] = [...constants];
+      for (const [name, i] of placeholders) {
+        const tensor = inputs[name];
+        if (tensor === undefined) throw new Error(`the graph needs input ${name}`);
+        values[i] = tensor;
+      }
+      for (const { step, release } of order) {
+        const { run, inputs: reads } = steps[step]!;
+        values[step] = run(reads.map((input) => values[input]));
+        for (const input of release) {
+          const value = values[input];
+          if (typeof value === 'object' && !Array.isArray(value)) value.dispose();
+        }
+      }
+      return outputIndices.map((i) => tensorOf(values[i], nodes[i].name));
+    });
+  };
+}
