@@ -145,6 +145,8 @@ describe.each(['cpu', 'wasm'] as const)('encoder on %s', (backend) => {
     await expect(encoder.embedEncodings([{ ...encoding, inputWordIds: [101, 40000, 102] }])).rejects.toThrow(/word id 40000, outside the vocabulary/);
     const tooLong = { ...encoding, inputWordIds: Array(65).fill(101), inputMask: Array(65).fill(1), inputTypeIds: Array(65).fill(0) };
     await expect(encoder.embedEncodings([tooLong])).rejects.toThrow(/65 positions; the model has 64/);
+    const softMask = { ...encoding, inputMask: encoding.inputMask.map(() => 0.5) };
+    await expect(encoder.embedEncodings([softMask])).rejects.toThrow(/input_mask value 0.5; it must be 0 or 1/);
   });
 
   it('leaves no tensors behind after 1,000 sentences', async () => {

@@ -152,6 +152,8 @@ export function createEncoder({ tf, model, tokenizer, padId, info, batching }: E
       }
       const badId = inputWordIds.find((id) => !Number.isInteger(id) || id < 0 || id >= info.config.vocabSize);
       if (badId !== undefined) throw new InvalidEncodingError(index, `has word id ${badId}, outside the vocabulary [0, ${info.config.vocabSize})`);
+      const badMask = inputMask.find((value) => value !== 0 && value !== 1);
+      if (badMask !== undefined) throw new InvalidEncodingError(index, `has input_mask value ${badMask}; it must be 0 or 1`);
       const badType = inputTypeIds.find((id) => !Number.isInteger(id) || id < 0 || id >= info.config.typeVocabSize);
       if (badType !== undefined) throw new InvalidEncodingError(index, `has type id ${badType}, outside [0, ${info.config.typeVocabSize})`);
     });
