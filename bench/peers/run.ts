@@ -355,9 +355,11 @@ function table(browser: BrowserFigures, isolated: IsolatedFigures | undefined, n
   ];
   const loads = Object.entries(browser.loadMs).map(([key, ms]) => `${key} ${ms.toFixed(0)} ms`).join(', ');
   const agreement = Object.entries(browser.agreement).map(([backend, worst]) => `${backend} ${worst.toFixed(6)}`).join(', ');
+  const ourIsolatedOne = isolated?.oneSentence['ours:wasm']?.median;
   const floorLine = floorMs === undefined || ourOne === undefined
     ? ''
-    : `FLOP floor: a 16-token BERT-base sentence is ${(flops / 1e9).toFixed(2)} GFLOP; tfjs-wasm matMul [128,768]×[768,3072] ran at ${browser.matMul!.bestGflops.toFixed(1)} GFLOP/s at best (median ${browser.matMul!.medianGflops.toFixed(1)}) in this page after the timings, so the floor is ${floorMs.toFixed(1)} ms and ours is at ${(ourOne / floorMs).toFixed(2)}× of it.`;
+    : `FLOP floor: a 16-token BERT-base sentence is ${(flops / 1e9).toFixed(2)} GFLOP; tfjs-wasm matMul [128,768]×[768,3072] ran at ${browser.matMul!.bestGflops.toFixed(1)} GFLOP/s at best (median ${browser.matMul!.medianGflops.toFixed(1)}) in this page after the timings, so the floor is ${floorMs.toFixed(1)} ms and ours is at ${(ourOne / floorMs).toFixed(2)}× of it` +
+      (ourIsolatedOne === undefined ? '.' : `; in the cross-origin isolated page, on ${isolated?.threads.tfjsWasm} threads, at ${(ourIsolatedOne / floorMs).toFixed(2)}× of it.`);
   const markdown = [
     '## Against transformers.js',
     '',
