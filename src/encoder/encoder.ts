@@ -159,14 +159,15 @@ export function createEncoder({ tf, model, tokenizer, padId, info, batching }: E
     });
   }
 
-  const embedEncodingsWithSequences = async (encodings: Encoding[], options: EmbedOptions = {}, sequences = true) => {
+  /** Checked encodings -> sentence vectors (pooled, normalised as asked) and, with `withSequences`, per-position vectors. */
+  const embedChecked = async (encodings: Encoding[], options: EmbedOptions, withSequences: boolean) => {
     assertLive();
     checkEncodings(encodings);
     if (encodings.length === 0) return { vectors: [], sequences: [] };
-    const result = await embedBatches(encodings, { pooling: options.pooling ?? 'pooled', sequences });
+    const result = await embedBatches(encodings, { pooling: options.pooling ?? 'pooled', sequences: withSequences });
     return options.normalize ? { ...result, vectors: result.vectors.map(normalized) } : result;
   };
-  const embedEncodings = async (encodings: Encoding[], options: EmbedOptions = {}) => (await embedEncodingsWithSequences(encodings, options, false)).vectors;
+  const embedEncodings = async (encodings: Encoding[], options: EmbedOptions = {}) => (await embedChecked(encodings, options, false)).vectors;
 
   return {
     info,
@@ -175,7 +176,7 @@ export function createEncoder({ tf, model, tokenizer, padId, info, batching }: E
       return tokenize(texts);
     },
     embedEncodings,
-    embedEncodingsWithSequences: (encodings, options) => embedEncodingsWithSequences(encodings, options),
+    embedEncodingsWithSequences: (encodings, options = {}) => embedChecked(encodings, options, true),
     async embedSequenceEncodings(encodings) {
       assertLive();
       checkEncodings(encodings);
