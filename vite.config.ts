@@ -1,31 +1,10 @@
-import { defineConfig, type Plugin } from 'vite';
+import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { tfjsWasmThreadsSurviveMinification } from './tools/vite-tfjs-wasm-threads';
 
 // Cross-origin isolation lets tfjs-wasm run threads (SharedArrayBuffer). Static hosts need the same two
 // headers on every response (README, "Hosting").
 const CROSS_ORIGIN_ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
-
-/**
- * tfjs-wasm starts its pthread workers from the source text of its threaded module's factory
- * (Function.prototype.toString). Minified, that text names variables renamed outside it, and every worker
- * dies with "e is not defined" while tf.setBackend('wasm') waits forever. So the factory is given a
- * toString that returns the module's original source, which minification does not touch.
- */
-function tfjsWasmThreadsSurviveMinification(): Plugin {
-  const declaration = 'var WasmBackendModuleThreadedSimd = ';
-  const exportsTail = '\nif (typeof exports';
-  return {
-    name: 'tfjs-wasm-threads-survive-minification',
-    transform(code, id) {
-      if (!id.endsWith('tfjs-backend-wasm-threaded-simd.js')) return undefined;
-      const start = code.indexOf(declaration);
-      const end = code.indexOf(exportsTail);
-      if (start < 0 || end < start) this.error(`${id}: its factory declaration was not found; re-check wasm threads in a production build`);
-      const factorySource = code.slice(start + declaration.length, end).trim().replace(/;$/, '');
-      return `${code}\nWasmBackendModuleThreadedSimd.toString = () => ${JSON.stringify(factorySource)};\n`;
-    },
-  };
-}
 
 // BASE sets the path the site is served under (e.g. BASE=/demo/ npm run build); the default "./" makes
 // every asset URL relative, so dist/ works from any path.

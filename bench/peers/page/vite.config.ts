@@ -2,15 +2,16 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { tfjsWasmThreadsSurviveMinification } from '../../../tools/vite-tfjs-wasm-threads';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const PAGE_OUT_DIR = path.resolve(here, '../../../.cache/bench/peers/page');
 
-// Not minified: tfjs-wasm stringifies its threaded factory into its pthread workers, and minified it
-// refers to renamed outer names ("e is not defined" in every worker of a cross-origin isolated page).
+// Minified like the app, with the same plugin that keeps tfjs-wasm's pthread workers working.
 export default defineConfig({
   root: here,
   base: '/',
   logLevel: 'warn',
-  build: { outDir: PAGE_OUT_DIR, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4096, minify: false },
+  plugins: [tfjsWasmThreadsSurviveMinification()],
+  build: { outDir: PAGE_OUT_DIR, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4096 },
 });
