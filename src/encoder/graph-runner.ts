@@ -3,6 +3,7 @@
 // its inputs by index. Shape arithmetic (Shape, StridedSlice and Pack of int32 vectors) runs on the host,
 // so no Reshape waits for a GPU read-back; an intermediate is disposed right after its last reader.
 // tf.loadGraphModel still decodes (and dequantizes) the weights, and the model stays a plain tfjs graph model.
+// Erf, the batched matmuls and slices go through `RunnerKernels`, which a backend may do better than tfjs.
 import type * as tfTypes from '@tensorflow/tfjs';
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -29,6 +30,20 @@ export type GraphRunner = (inputs: Record<string, tfTypes.Tensor>, outputs: stri
 
 export class UnsupportedGraphError extends Error {}
 
+/** The kernels the runner takes from its caller: tfjs's by default, faster ones on wasm (./wasm-kernels). */
+export interface RunnerKernels {
+  erf(x: tfTypes.Tensor): tfTypes.Tensor;
+  batchMatMul(a: tfTypes.Tensor, b: tfTypes.Tensor, transposeA: boolean, transposeB: boolean): tfTypes.Tensor;
+  /** x[begin .. begin + size) on every axis. */
+  slice(x: tfTypes.Tensor, begin: number[], size: number[]): tfTypes.Tensor;
+}
+
+export const tfKernels = (tf: Tf): RunnerKernels => ({
+  erf: (x) => tf.erf(x),
+  batchMatMul: (a, b, transposeA, transposeB) => tf.matMul(a, b, transposeA, transposeB),
+  slice: (x, begin, size) => tf.slice(x, begin, size),
+});
+
 const int = (attr: AttrValue | undefined): number => Number(attr?.i ?? 0);
 const bool = (attr: AttrValue | undefined): boolean => attr?.b === true;
 
@@ -50,7 +65,7 @@ function hostInt(value: Value, node: string): number {
 }
 
 /** Compiles one node (attributes parsed once) into a function of its input values. */
-type OpCompiler = (tf: Tf, node: GraphNode) => (inputs: Value[]) => Value;
+type OpCompiler = (tf: Tf, node: GraphNode, kernels: RunnerKernels) => (inputs: Value[]) => Value;
 
 const unary = (f: (tf: Tf, x: tfTypes.Tensor) => tfTypes.Tensor): OpCompiler => (tf, node) => ([x]) => f(tf, tensorOf(x, node.name));
 const binary = (f: (tf: Tf, a: tfTypes.Tensor, b: tfTypes.Tensor) => tfTypes.Tensor): OpCompiler => (tf, node) => ([a, b]) =>
@@ -70,13 +85,19 @@ const OPS: Record<string, OpCompiler> = {
   Shape: (_tf, node) => ([x]) => [...tensorOf(x, node.name).shape],
   Pack: (tf, node) => (inputs) =>
     inputs.every((v) => typeof v === 'number') ? (inputs as number[]) : tf.stack(inputs.map((v) => tensorOf(v, node.name)), int(node.attr?.axis)),
-  StridedSlice: (tf, node) => {
+  StridedSlice: (tf, node, kernels) => {
     const attr = node.attr ?? {};
     const masks = [int(attr.begin_mask), int(attr.end_mask), int(attr.ellipsis_mask), int(attr.new_axis_mask), int(attr.shrink_axis_mask)] as const;
     return ([x, begin, end, strides]) => {
       const [b, e, s] = [hostInts(begin, node.name), hostInts(end, node.name), hostInts(strides, node.name)];
       if (Array.isArray(x)) return hostStridedSlice(x, b[0], e[0], node);
-      return tf.stridedSlice(tensorOf(x, node.name), b, e, s, ...masks);
+      const tensor = tensorOf(x, node.name);
+      const info = tf.slice_util.sliceInfo(tensor.shape, b, e, s, ...masks);
+      if (info.isIdentity) return tf.reshape(tensor, info.finalShape);
+      // Unit strides (all our graphs use): a plain slice, reshaped for shrunk or added axes.
+      if (!info.isSimpleSlice) return tf.stridedSlice(tensor, b, e, s, ...masks);
+      const sliced = kernels.slice(tensor, info.begin, info.end.map((stop, axis) => stop - info.begin[axis]));
+      return tf.reshape(sliced, info.finalShape);
     };
   },
   Reshape: (tf, node) => ([x, shape]) => tf.reshape(tensorOf(x, node.name), hostInts(shape, node.name)),
@@ -90,9 +111,9 @@ const OPS: Record<string, OpCompiler> = {
     const [transposeA, transposeB] = [bool(node.attr?.transpose_a), bool(node.attr?.transpose_b)];
     return ([a, b]) => tf.matMul(tensorOf(a, node.name), tensorOf(b, node.name), transposeA, transposeB);
   },
-  BatchMatMulV2: (tf, node) => {
+  BatchMatMulV2: (_tf, node, kernels) => {
     const [adjX, adjY] = [bool(node.attr?.adj_x), bool(node.attr?.adj_y)];
-    return ([a, b]) => tf.matMul(tensorOf(a, node.name), tensorOf(b, node.name), adjX, adjY);
+    return ([a, b]) => kernels.batchMatMul(tensorOf(a, node.name), tensorOf(b, node.name), adjX, adjY);
   },
   _FusedMatMul: (tf, node) => {
     const fused = (node.attr?.fused_ops?.list?.s ?? []).map((s) => atob(s));
@@ -118,7 +139,7 @@ const OPS: Record<string, OpCompiler> = {
   Rsqrt: unary((tf, x) => tf.rsqrt(x)),
   Softmax: unary((tf, x) => tf.softmax(x)),
   Tanh: unary((tf, x) => tf.tanh(x)),
-  Erf: unary((tf, x) => tf.erf(x)),
+  Erf: (_tf, node, kernels) => ([x]) => kernels.erf(tensorOf(x, node.name)),
 };
 
 interface Step {
@@ -131,7 +152,7 @@ interface Step {
  * them) with its decoded weights (GraphModel.weights). Throws UnsupportedGraphError for an op outside the
  * converter's set.
  */
-export function compileGraph(tf: Tf, nodes: GraphNode[], weights: Record<string, tfTypes.Tensor[]>): GraphRunner {
+export function compileGraph(tf: Tf, nodes: GraphNode[], weights: Record<string, tfTypes.Tensor[]>, kernels: RunnerKernels = tfKernels(tf)): GraphRunner {
   const index = new Map(nodes.map((node, i) => [node.name, i]));
   const resolve = (name: string, reader: string): number => {
     const found = index.get(name.replace(/:0$/, ''));
@@ -156,7 +177,7 @@ export function compileGraph(tf: Tf, nodes: GraphNode[], weights: Record<string,
     if (node.op === 'Identity') return undefined;
     const compile = OPS[node.op];
     if (compile === undefined) throw new UnsupportedGraphError(`${node.name}: op ${node.op} is not one the converter writes`);
-    return { run: compile(tf, node), inputs: (node.input ?? []).filter((name) => !name.startsWith('^')).map((name) => resolve(name, node.name)) };
+    return { run: compile(tf, node, kernels), inputs: (node.input ?? []).filter((name) => !name.startsWith('^')).map((name) => resolve(name, node.name)) };
   });
 
   /** Per requested output set: the steps it needs in node order, and after each step the values nothing reads later. */

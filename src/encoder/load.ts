@@ -4,10 +4,11 @@ import * as tf from '@tensorflow/tfjs';
 import { createTokenizer } from '../tokenizer';
 import { selectBackend, tfjsBackendEnvironment } from './backend';
 import { createEncoder, DEFAULT_MAX_BATCH_TOKENS, type LoadedModel } from './encoder';
-import { compileGraph, type GraphNode } from './graph-runner';
+import { compileGraph, tfKernels, type GraphNode } from './graph-runner';
 import { ModelFormatError, readModelDirectory } from './model-directory';
 import type { ModelFiles } from './model-files';
 import type { BertEncoder, LoadOptions } from './types';
+import { wasmRunnerKernels } from './wasm-kernels';
 
 export async function loadEncoderFromFiles(
   files: ModelFiles & { readonly modelJsonName?: string },
@@ -28,13 +29,14 @@ export async function loadEncoderFromFiles(
     { mode: metadata.tokenizer.mode, lowercase: metadata.tokenizer.lowercase, maxLength: metadata.config.maxPositions },
     `${files.description}${metadata.tokenizer.vocabFile}`,
   );
+  const kernels = backend === 'wasm' ? await wasmRunnerKernels(tf) : tfKernels(tf);
   let model: LoadedModel;
   try {
     // tfjs decodes (and dequantizes) the weights; our runner executes the converter's graph on them.
     const graphModel = await tf.loadGraphModel({ load: async () => directory.artifacts });
     try {
       const nodes = (directory.artifacts.modelTopology as { node: GraphNode[] }).node;
-      model = { run: compileGraph(tf, nodes, graphModel.weights), dispose: () => graphModel.dispose() };
+      model = { run: compileGraph(tf, nodes, graphModel.weights, kernels), dispose: () => graphModel.dispose() };
     } catch (error) {
       graphModel.dispose();
       throw error;

@@ -1,0 +1,100 @@
+// The graph runner's kernels on tfjs-wasm: erf and the attention's batched matmuls from our SIMD module
+// (kernels.wat), and slices copied straight from the wasm heap. tfjs-wasm's own Slice first copies the
+// whole input out of the heap (readSync) to cut its piece, its Erf and BatchMatMul are scalar loops.
+// Registered under our own kernel names, so tfjs's kernels stay as they are for everyone else.
+import type * as tfTypes from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { tfKernels, type RunnerKernels } from '../graph-runner';
+import { instantiateSimdKernels, vectorizable, type MatMulDims, type SimdKernels } from './kernels';
+
+type Tf = typeof import('@tensorflow/tfjs');
+
+const KERNEL = { erf: 'BertEncoderErf', batchMatMul: 'BertEncoderBatchMatMul', slice: 'BertEncoderSlice' } as const;
+
+let simdKernels: Promise<SimdKernels> | undefined;
+
+/** Copies x[begin .. begin + size) (row-major) into out, one contiguous run at a time. */
+export function copySlice<T extends Float32Array | Int32Array | Uint8Array>(x: T, shape: number[], begin: number[], size: number[], out: T): void {
+  const rank = shape.length;
+  const strides = new Array<number>(rank);
+  for (let axis = rank - 1, stride = 1; axis >= 0; axis--) {
+    strides[axis] = stride;
+    stride *= shape[axis];
+  }
+  // Axes after `runAxis` are taken whole, so each run is contiguous in x.
+  let runAxis = rank - 1;
+  while (runAxis > 0 && size[runAxis] === shape[runAxis]) runAxis--;
+  const runLength = size[runAxis] * strides[runAxis];
+  let written = 0;
+  const visit = (axis: number, offset: number) => {
+    if (axis === runAxis) {
+      const start = offset + begin[axis] * strides[axis];
+      out.set(x.subarray(start, start + runLength) as T, written);
+      written += runLength;
+      return;
+    }
+    for (let i = 0; i < size[axis]; i++) visit(axis + 1, offset + (begin[axis] + i) * strides[axis]);
+  };
+  if (rank === 0) out.set(x);
+  else visit(0, 0);
+}
+
+function matMulDims(a: number[], b: number[], transposeB: boolean): MatMulDims {
+  const rank = a.length;
+  return {
+    batch: a.slice(0, -2).reduce((product, d) => product * d, 1),
+    m: a[rank - 2],
+    k: a[rank - 1],
+    n: transposeB ? b[rank - 2] : b[rank - 1],
+    transposeB,
+  };
+}
+
+function registerKernels(tf: Tf, simd: SimdKernels): void {
+  const register = (kernelName: string, kernelFunc: tfTypes.KernelFunc) => {
+    if (tf.getKernel(kernelName, 'wasm') === undefined) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+  };
+  // Each takes its views of the heap after makeOutput, which may grow (and so move) the heap.
+  register(KERNEL.erf, ({ inputs, backend }) => {
+    const wasm = backend as BackendWasm;
+    const x = inputs.x as tfTypes.TensorInfo;
+    const out = wasm.makeOutput(x.shape, 'float32');
+    simd.erf(wasm.typedArrayFromHeap(x) as Float32Array, wasm.typedArrayFromHeap(out) as Float32Array);
+    return out;
+  });
+  register(KERNEL.batchMatMul, ({ inputs, attrs, backend }) => {
+    const wasm = backend as BackendWasm;
+    const { a, b } = inputs as { a: tfTypes.TensorInfo; b: tfTypes.TensorInfo };
+    const dims = matMulDims(a.shape, b.shape, (attrs as { transposeB: boolean }).transposeB);
+    const out = wasm.makeOutput([...a.shape.slice(0, -2), dims.m, dims.n], 'float32');
+    simd.batchMatMul(wasm.typedArrayFromHeap(a) as Float32Array, wasm.typedArrayFromHeap(b) as Float32Array, wasm.typedArrayFromHeap(out) as Float32Array, dims);
+    return out;
+  });
+  register(KERNEL.slice, ({ inputs, attrs, backend }) => {
+    const wasm = backend as BackendWasm;
+    const x = inputs.x as tfTypes.TensorInfo;
+    const { begin, size } = attrs as { begin: number[]; size: number[] };
+    const out = wasm.makeOutput(size, x.dtype);
+    copySlice(wasm.typedArrayFromHeap(x), x.shape, begin, size, wasm.typedArrayFromHeap(out));
+    return out;
+  });
+}
+
+/** The runner's kernels for the wasm backend; tfjs's own wherever ours do not apply. */
+export async function wasmRunnerKernels(tf: Tf): Promise<RunnerKernels> {
+  simdKernels ??= instantiateSimdKernels();
+  registerKernels(tf, await simdKernels);
+  const fallback = tfKernels(tf);
+  const run = (name: string, inputs: tfTypes.NamedTensorMap, attrs: Record<string, unknown> = {}) =>
+    tf.engine().runKernel(name, inputs, attrs as tfTypes.NamedAttrMap) as tfTypes.Tensor;
+  return {
+    erf: (x) => (x.dtype === 'float32' ? run(KERNEL.erf, { x }) : fallback.erf(x)),
+    batchMatMul(a, b, transposeA, transposeB) {
+      const sameBatch = a.rank === b.rank && a.rank >= 2 && a.shape.slice(0, -2).every((d, i) => d === b.shape[i]);
+      const sharedDim = transposeB ? b.shape[b.rank - 1] : b.shape[b.rank - 2];
+      const usable = !transposeA && sameBatch && a.dtype === 'float32' && b.dtype === 'float32' && sharedDim === a.shape[a.rank - 1] && vectorizable(matMulDims(a.shape, b.shape, transposeB));
+      return usable ? run(KERNEL.batchMatMul, { a, b }, { transposeB }) : fallback.batchMatMul(a, b, transposeA, transposeB);
+    },
+    slice: (x, begin, size) => (x.dtype === 'string' ? fallback.slice(x, begin, size) : run(KERNEL.slice, { x }, { begin, size })),
+  };
+}
