@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { loadModelDir, useBackend } from '../../converter/node-runner';
 import { OUTPUT_NAMES } from '../../converter/model-format';
 import { writeRandomModel, type RandomModel } from '../../tools/test-models';
-import { compileGraph, UnsupportedGraphError, type GraphNode } from './graph-runner';
+import { compileGraph, tfKernels, UnsupportedGraphError, type GraphNode } from './graph-runner';
 
 let model: RandomModel;
 let graphModel: tf.GraphModel;
@@ -74,4 +74,45 @@ describe('compileGraph', () => {
     expect(() => compileGraph(tf, edited, graphModel.weights)).toThrow(UnsupportedGraphError);
     expect(() => compileGraph(tf, edited, graphModel.weights)).toThrow(/op Gelu/);
   });
+
+  it('runs each of the graph\'s LayerNorms as one step when the kernels offer one, with the same outputs', () => {
+    const fusedCalls: number[][] = [];
+    const kernels = tfKernels(tf);
+    const layerNorm = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number) => {
+      fusedCalls.push(x.shape);
+      const { mean, variance } = tf.moments(x, -1, true);
+      return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))), gamma), beta);
+    };
+    const plain = compileGraph(tf, nodes, graphModel.weights);
+    const fused = compileGraph(tf, nodes, graphModel.weights, { ...kernels, layerNorm });
+    const inputs = batchInputs();
+    const [expected] = plain(inputs, ['sequence_output']);
+    const [actual] = fused(inputs, ['sequence_output']);
+    // One per norm: the embeddings' and two per layer.
+    expect(fusedCalls).toHaveLength(1 + 2 * model.weights().config.numLayers);
+    const [e, a] = [expected, actual].map((t) => t.dataSync());
+    expect(Math.max(...Array.from(a, (v, k) => Math.abs(v - e[k])))).toBeLessThan(1e-5);
+    tf.dispose([expected, actual, ...Object.values(inputs)]);
+  });
+
+  it('leaves a LayerNorm unfused when its means are not written over axis -1 (here: axis 1 of 2-D rows)', () => {
+    let fusedCalls = 0;
+    const layerNorm = (x: tf.Tensor) => {
+      fusedCalls++;
+      return x;
+    };
+    const edited: GraphNode[] = [
+      { name: 'axis_one', op: 'Const' },
+      ...nodes.map((node) => (node.op === 'Mean' && node.name.endsWith('/mean') ? { ...node, input: [node.input![0], 'axis_one'] } : node)),
+    ];
+    const axisOne = tf.tensor1d([1], 'int32');
+    const run = compileGraph(tf, edited, { ...graphModel.weights, axis_one: [axisOne] }, { ...tfKernels(tf), layerNorm });
+    const inputs = batchInputs();
+    const [expected] = compileGraph(tf, nodes, graphModel.weights)(inputs, ['sequence_output']);
+    const [actual] = run(inputs, ['sequence_output']);
+    expect(fusedCalls).toBe(0);
+    expect(Array.from(actual.dataSync())).toEqual(Array.from(expected.dataSync()));
+    tf.dispose([expected, actual, axisOne, ...Object.values(inputs)]);
+  });
 });
+

@@ -59,6 +59,18 @@ describe('copySlice', () => {
 });
 
 describe('wasm runner kernels', () => {
+  it("give tfjs's LayerNorm, on the SIMD kernel (width a multiple of 4) or tfjs's ops (any other width)", () => {
+    for (const width of [8, 6]) {
+      const [x, gamma, beta] = [seeded([3, width], width), seeded([width], 1), seeded([width], 2)];
+      const expected = tf.tidy(() => {
+        const { mean, variance } = tf.moments(x, -1, true);
+        return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-6))), gamma), beta);
+      });
+      expectClose(leakFree(() => kernels.layerNorm!(x, gamma, beta, 1e-6)), expected, 1e-5);
+      tf.dispose([x, gamma, beta, expected]);
+    }
+  });
+
   it("give tfjs's erf, batched matmuls and slices, leaving no tensor behind", () => {
     const x = seeded([3, 5, 8], 1);
     expectClose(leakFree(() => kernels.erf(x)), tf.erf(x), 1e-6);
@@ -87,14 +99,16 @@ describe('wasm runner kernels', () => {
 });
 
 describe('the encoder on wasm', () => {
-  it("runs its erf, attention matmuls and slices on these kernels, none on tfjs-wasm's scalar ones", async () => {
+  it("runs its erf, attention matmuls, slices and LayerNorms on these kernels, none on tfjs-wasm's", async () => {
     const model = await writeRandomModel({ preset: 'tiny', seed: 11, gelu: 'erf' });
     try {
       const encoder = await loadEncoder(model.dir);
-      const profile = await tf.profile(() => encoder.embed(['kernels for a sentence'], { pooling: 'mean' }));
+      const profile = await tf.profile(async () => {
+        await encoder.embed(['kernels for a sentence'], { pooling: 'mean' });
+      });
       const kernelNames = new Set(profile.kernelNames);
-      for (const ours of ['BertEncoderErf', 'BertEncoderBatchMatMul', 'BertEncoderSlice']) expect(kernelNames).toContain(ours);
-      for (const theirs of ['Erf', 'BatchMatMul', 'Slice', 'StridedSlice']) expect(kernelNames).not.toContain(theirs);
+      for (const ours of ['BertEncoderErf', 'BertEncoderBatchMatMul', 'BertEncoderSlice', 'BertEncoderLayerNorm']) expect(kernelNames).toContain(ours);
+      for (const theirs of ['Erf', 'BatchMatMul', 'Slice', 'StridedSlice', 'Rsqrt', 'Mean']) expect(kernelNames).not.toContain(theirs);
       encoder.dispose();
     } finally {
       await model.remove();

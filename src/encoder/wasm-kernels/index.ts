@@ -1,6 +1,7 @@
-// The graph runner's kernels on tfjs-wasm: erf and the attention's batched matmuls from our SIMD module
-// (kernels.wat), and slices copied straight from the wasm heap. tfjs-wasm's own Slice first copies the
-// whole input out of the heap (readSync) to cut its piece, its Erf and BatchMatMul are scalar loops.
+// The graph runner's kernels on tfjs-wasm: erf, the attention's batched matmuls and LayerNorm from our
+// SIMD module (kernels.wat), and slices copied straight from the wasm heap. tfjs-wasm's own Slice first
+// copies the whole input out of the heap (readSync) to cut its piece, its Erf and BatchMatMul are scalar
+// loops, and the graph's LayerNorm is nine ops.
 // Registered under our own kernel names, so tfjs's kernels stay as they are for everyone else.
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -9,7 +10,7 @@ import { instantiateSimdKernels, vectorizable, type MatMulDims, type SimdKernels
 
 type Tf = typeof import('@tensorflow/tfjs');
 
-const KERNEL = { erf: 'BertEncoderErf', batchMatMul: 'BertEncoderBatchMatMul', slice: 'BertEncoderSlice' } as const;
+const KERNEL = { erf: 'BertEncoderErf', batchMatMul: 'BertEncoderBatchMatMul', slice: 'BertEncoderSlice', layerNorm: 'BertEncoderLayerNorm' } as const;
 
 let simdKernels: Promise<SimdKernels> | undefined;
 
@@ -78,6 +79,14 @@ function registerKernels(tf: Tf, simd: SimdKernels): void {
     copySlice(wasm.typedArrayFromHeap(x), x.shape, begin, size, wasm.typedArrayFromHeap(out));
     return out;
   });
+  register(KERNEL.layerNorm, ({ inputs, attrs, backend }) => {
+    const wasm = backend as BackendWasm;
+    const { x, gamma, beta } = inputs as { x: tfTypes.TensorInfo; gamma: tfTypes.TensorInfo; beta: tfTypes.TensorInfo };
+    const out = wasm.makeOutput(x.shape, 'float32');
+    const [xs, gammas, betas] = [x, gamma, beta].map((tensor) => wasm.typedArrayFromHeap(tensor) as Float32Array);
+    simd.layerNorm(xs, gammas, betas, wasm.typedArrayFromHeap(out) as Float32Array, (attrs as { eps: number }).eps);
+    return out;
+  });
 }
 
 /** The runner's kernels for the wasm backend; tfjs's own wherever ours do not apply. */
@@ -96,5 +105,14 @@ export async function wasmRunnerKernels(tf: Tf): Promise<RunnerKernels> {
       return usable ? run(KERNEL.batchMatMul, { a, b }, { transposeB }) : fallback.batchMatMul(a, b, transposeA, transposeB);
     },
     slice: (x, begin, size) => (x.dtype === 'string' ? fallback.slice(x, begin, size) : run(KERNEL.slice, { x }, { begin, size })),
+    layerNorm(x, gamma, beta, eps) {
+      const cols = x.shape[x.rank - 1];
+      const usable = x.dtype === 'float32' && cols % 4 === 0 && [gamma, beta].every((t) => t.dtype === 'float32' && t.rank === 1 && t.size === cols);
+      if (usable) return run(KERNEL.layerNorm, { x, gamma, beta }, { eps });
+      return tf.tidy(() => {
+        const { mean, variance } = tf.moments(x, -1, true);
+        return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))), gamma), beta);
+      });
+    },
   };
 }

@@ -88,3 +88,33 @@ describe('SIMD batched matmul', () => {
     expect(() => kernels.batchMatMul(new Float32Array(6), new Float32Array(15), new Float32Array(10), dims)).toThrow(RangeError);
   });
 });
+
+describe('SIMD layer norm', () => {
+  it('equals the float64 normalisation of every row, scaled and shifted', async () => {
+    const kernels = await instantiateSimdKernels();
+    for (const [rows, cols] of [[1, 4], [5, 12], [17, 768]]) {
+      const x = randomArray(rows * cols, rows).map((v, i) => v * 10 + (i % cols === 0 ? 100 : 0));
+      const gamma = randomArray(cols, 2);
+      const beta = randomArray(cols, 3);
+      const out = new Float32Array(x.length);
+      const eps = 1e-12;
+      kernels.layerNorm(x, gamma, beta, out, eps);
+      for (let r = 0; r < rows; r++) {
+        const row = Array.from(x.subarray(r * cols, (r + 1) * cols));
+        const mean = row.reduce((a, b) => a + b, 0) / cols;
+        const variance = row.reduce((a, b) => a + (b - mean) ** 2, 0) / cols;
+        row.forEach((value, c) => {
+          const expected = ((value - mean) / Math.sqrt(variance + eps)) * gamma[c] + beta[c];
+          expect(Math.abs(out[r * cols + c] - expected)).toBeLessThan(2e-5 * (1 + Math.abs(expected)));
+        });
+      }
+    }
+  });
+
+  it('refuses rows whose width is not a multiple of 4 or does not match gamma and beta', async () => {
+    const kernels = await instantiateSimdKernels();
+    expect(() => kernels.layerNorm(new Float32Array(12), new Float32Array(6), new Float32Array(6), new Float32Array(12), 1e-5)).toThrow(RangeError);
+    expect(() => kernels.layerNorm(new Float32Array(12), new Float32Array(4), new Float32Array(8), new Float32Array(12), 1e-5)).toThrow(RangeError);
+    expect(() => kernels.layerNorm(new Float32Array(10), new Float32Array(4), new Float32Array(4), new Float32Array(10), 1e-5)).toThrow(RangeError);
+  });
+});

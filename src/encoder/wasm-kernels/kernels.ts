@@ -20,6 +20,11 @@ export interface SimdKernels {
    * transposed) must be a multiple of 4: see `vectorizable`.
    */
   batchMatMul(a: Float32Array, b: Float32Array, out: Float32Array, dims: MatMulDims): void;
+  /**
+   * Normalises each row of `cols` floats (a multiple of 4): (x - mean)·(variance + eps)^-½·gamma + beta,
+   * gamma and beta of length cols.
+   */
+  layerNorm(x: Float32Array, gamma: Float32Array, beta: Float32Array, out: Float32Array, eps: number): void;
 }
 
 /** Whether `batchMatMul` takes these dimensions. */
@@ -32,6 +37,7 @@ interface Exports {
   erf(src: number, dst: number, vectors: number): void;
   batch_matmul(a: number, b: number, out: number, batch: number, m: number, k: number, n: number): void;
   batch_matmul_transposed_b(a: number, b: number, out: number, batch: number, m: number, k: number, n: number): void;
+  layer_norm(x: number, gamma: number, beta: number, out: number, rows: number, cols: number, eps: number): void;
 }
 
 const PAGE_BYTES = 65536;
@@ -77,6 +83,16 @@ export async function instantiateSimdKernels(): Promise<SimdKernels> {
       const run = dims.transposeB ? wasm.batch_matmul_transposed_b : wasm.batch_matmul;
       run(offsets[0], offsets[1], offsets[2], dims.batch, dims.m, dims.k, dims.n);
       out.set(views[2]);
+    },
+    layerNorm(x, gamma, beta, out, eps) {
+      const cols = gamma.length;
+      if (cols % 4 !== 0 || beta.length !== cols || x.length % cols !== 0) throw new RangeError(`layerNorm: rows of ${cols} (gamma), ${beta.length} (beta) over ${x.length} values`);
+      const { offsets, views } = regions(x.length, cols, cols, x.length);
+      views[0].set(x);
+      views[1].set(gamma);
+      views[2].set(beta);
+      wasm.layer_norm(offsets[0], offsets[1], offsets[2], offsets[3], x.length / cols, cols, eps);
+      out.set(views[3]);
     },
   };
 }

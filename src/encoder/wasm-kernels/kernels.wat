@@ -1,6 +1,6 @@
-;; SIMD kernels that the encoder runs on tfjs-wasm in place of tfjs's scalar ones: erf (GELU) and the
-;; attention's batched matmuls. tfjs-wasm computes both one float at a time; XNNPACK, which it uses for
-;; the dense layers, has no batched matmul and tfjs-wasm 4.x no vector erf.
+;; SIMD kernels that the encoder runs on tfjs-wasm where tfjs's own are scalar or many small ops: erf
+;; (GELU), the attention's batched matmuls (tfjs-wasm has XNNPACK only for the dense layers), and layer
+;; normalisation (one kernel for the graph's nine ops).
 ;; Assembled by tools/build-wasm-kernels.ts into kernels-wasm.ts; driven by kernels.ts.
 ;; Buffers are byte offsets into this module's own memory, 16-byte aligned and padded to whole v128s.
 (module
@@ -175,10 +175,7 @@
                     (local.set $offset (i32.add (local.get $offset) (i32.const 16)))
                     (br $narrow)))
                 (local.set $acc0 (f32x4.add (f32x4.add (local.get $acc0) (local.get $acc1)) (f32x4.add (local.get $acc2) (local.get $acc3))))
-                (f32.store (local.get $out)
-                  (f32.add
-                    (f32.add (f32x4.extract_lane 0 (local.get $acc0)) (f32x4.extract_lane 1 (local.get $acc0)))
-                    (f32.add (f32x4.extract_lane 2 (local.get $acc0)) (f32x4.extract_lane 3 (local.get $acc0)))))
+                (f32.store (local.get $out) (call $lanes (local.get $acc0)))
                 (local.set $out (i32.add (local.get $out) (i32.const 4)))
                 (local.set $bRow (i32.add (local.get $bRow) (local.get $rowBytes)))
                 (local.set $j (i32.add (local.get $j) (i32.const 1)))
@@ -189,4 +186,61 @@
         (local.set $bMatrix (i32.add (local.get $bMatrix) (i32.mul (local.get $n) (local.get $rowBytes))))
         (local.set $t (i32.add (local.get $t) (i32.const 1)))
         (br $entry))))
+
+  ;; Layer normalisation over rows of `cols` floats (cols a multiple of 4):
+  ;; out = (x - mean)·(variance + eps)^-½·gamma + beta, mean and variance over the row, as the graph's
+  ;; nine-op LayerNorm computes it (src/encoder/graph-runner.ts fuses that pattern into this).
+  (func (export "layer_norm") (param $x i32) (param $gamma i32) (param $beta i32) (param $out i32)
+    (param $rows i32) (param $cols i32) (param $eps f32)
+    (local $rowBytes i32) (local $end i32) (local $offset i32) (local $acc v128) (local $d v128)
+    (local $mean v128) (local $scale v128)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $rows) (local.get $rowBytes))))
+    (block $allRows
+      (loop $row
+        (br_if $allRows (i32.ge_u (local.get $x) (local.get $end)))
+        ;; Mean.
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $offset (i32.const 0))
+        (block $sumDone
+          (loop $sum
+            (br_if $sumDone (i32.ge_u (local.get $offset) (local.get $rowBytes)))
+            (local.set $acc (f32x4.add (local.get $acc) (v128.load (i32.add (local.get $x) (local.get $offset)))))
+            (local.set $offset (i32.add (local.get $offset) (i32.const 16)))
+            (br $sum)))
+        (local.set $mean (f32x4.splat (f32.div (call $lanes (local.get $acc)) (f32.convert_i32_u (local.get $cols)))))
+        ;; Variance, then the scale 1/√(variance + eps).
+        (local.set $acc (v128.const i32x4 0 0 0 0))
+        (local.set $offset (i32.const 0))
+        (block $squaresDone
+          (loop $squares
+            (br_if $squaresDone (i32.ge_u (local.get $offset) (local.get $rowBytes)))
+            (local.set $d (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $offset))) (local.get $mean)))
+            (local.set $acc (f32x4.add (local.get $acc) (f32x4.mul (local.get $d) (local.get $d))))
+            (local.set $offset (i32.add (local.get $offset) (i32.const 16)))
+            (br $squares)))
+        (local.set $scale (f32x4.splat (f32.div (f32.const 1)
+          (f32.sqrt (f32.add (f32.div (call $lanes (local.get $acc)) (f32.convert_i32_u (local.get $cols))) (local.get $eps))))))
+        ;; Normalise, scale and shift.
+        (local.set $offset (i32.const 0))
+        (block $normDone
+          (loop $norm
+            (br_if $normDone (i32.ge_u (local.get $offset) (local.get $rowBytes)))
+            (v128.store (i32.add (local.get $out) (local.get $offset))
+              (f32x4.add
+                (f32x4.mul
+                  (f32x4.mul (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $offset))) (local.get $mean)) (local.get $scale))
+                  (v128.load (i32.add (local.get $gamma) (local.get $offset))))
+                (v128.load (i32.add (local.get $beta) (local.get $offset)))))
+            (local.set $offset (i32.add (local.get $offset) (i32.const 16)))
+            (br $norm)))
+        (local.set $x (i32.add (local.get $x) (local.get $rowBytes)))
+        (local.set $out (i32.add (local.get $out) (local.get $rowBytes)))
+        (br $row))))
+
+  ;; The sum of a vector's four lanes.
+  (func $lanes (param $v v128) (result f32)
+    (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+      (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
 )
