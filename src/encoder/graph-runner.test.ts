@@ -75,21 +75,25 @@ describe('compileGraph', () => {
     expect(() => compileGraph(tf, edited, graphModel.weights)).toThrow(/op Gelu/);
   });
 
-  it('runs each of the graph\'s LayerNorms as one step when the kernels offer one, with the same outputs', () => {
-    const fusedCalls: number[][] = [];
-    const kernels = tfKernels(tf);
+  it("runs each of the graph's LayerNorms and GELUs as one step when the kernels offer them, with the same outputs", () => {
+    const calls = { layerNorm: 0, gelu: 0 };
     const layerNorm = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number) => {
-      fusedCalls.push(x.shape);
+      calls.layerNorm++;
       const { mean, variance } = tf.moments(x, -1, true);
       return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))), gamma), beta);
     };
+    const gelu = (x: tf.Tensor) => {
+      calls.gelu++;
+      return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.div(x, Math.SQRT2)), 1));
+    };
     const plain = compileGraph(tf, nodes, graphModel.weights);
-    const fused = compileGraph(tf, nodes, graphModel.weights, { ...kernels, layerNorm });
+    const fused = compileGraph(tf, nodes, graphModel.weights, { ...tfKernels(tf), layerNorm, gelu });
     const inputs = batchInputs();
     const [expected] = plain(inputs, ['sequence_output']);
     const [actual] = fused(inputs, ['sequence_output']);
-    // One per norm: the embeddings' and two per layer.
-    expect(fusedCalls).toHaveLength(1 + 2 * model.weights().config.numLayers);
+    const layers = model.weights().config.numLayers;
+    // The embeddings' norm and two per layer; one GELU per layer.
+    expect(calls).toEqual({ layerNorm: 1 + 2 * layers, gelu: layers });
     const [e, a] = [expected, actual].map((t) => t.dataSync());
     expect(Math.max(...Array.from(a, (v, k) => Math.abs(v - e[k])))).toBeLessThan(1e-5);
     tf.dispose([expected, actual, ...Object.values(inputs)]);

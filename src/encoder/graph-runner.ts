@@ -5,6 +5,7 @@
 // tf.loadGraphModel still decodes (and dequantizes) the weights, and the model stays a plain tfjs graph model.
 // Erf, the batched matmuls and slices go through `RunnerKernels`, which a backend may do better than tfjs.
 import type * as tfTypes from '@tensorflow/tfjs';
+import { matchGelu, matchLayerNorm, type CompiledGraphView } from './graph-patterns';
 
 type Tf = typeof import('@tensorflow/tfjs');
 /** A value in the program: a tensor, or a small int32 vector/scalar kept on the host. */
@@ -41,6 +42,8 @@ export interface RunnerKernels {
    * nine-op LayerNorm pattern (converter/graph/bert-graph.ts `layerNorm`) as this one step.
    */
   layerNorm?(x: tfTypes.Tensor, gamma: tfTypes.Tensor, beta: tfTypes.Tensor, eps: number): tfTypes.Tensor;
+  /** GELU, 0.5·x·(1 + erf(x/√2)), as one kernel: the runner then runs the graph's five-op GELU as this. */
+  gelu?(x: tfTypes.Tensor): tfTypes.Tensor;
 }
 
 export const tfKernels = (tf: Tf): RunnerKernels => ({
@@ -153,39 +156,6 @@ interface Step {
 }
 
 /**
- * Whether node `i` ends the graph's LayerNorm: AddV2(Mul(Mul(Sub(x, mean), Rsqrt(AddV2(variance, eps))),
- * gamma), beta) with mean = Mean(x, [-1]) and variance = Mean(SquaredDifference(x, mean), [-1]), both
- * keeping dims, and gamma, beta, eps constants. Then: the step indices of x, gamma and beta, and eps.
- */
-function matchLayerNorm(nodes: GraphNode[], steps: (Step | undefined)[], constants: Value[], i: number): { inputs: number[]; eps: number } | undefined {
-  const op = (j: number | undefined) => (j === undefined ? undefined : nodes[j].op);
-  const reads = (j: number | undefined) => (j === undefined ? [] : (steps[j]?.inputs ?? []));
-  const lastAxisMean = (j: number | undefined, of: number | undefined) => {
-    const [input, axes] = reads(j);
-    const axesValue = axes === undefined ? undefined : constants[axes];
-    return op(j) === 'Mean' && input === of && bool(nodes[j!].attr?.keep_dims) && Array.isArray(axesValue) && axesValue.length === 1 && axesValue[0] === -1;
-  };
-  if (op(i) !== 'AddV2') return undefined;
-  const [scaled, beta] = reads(i);
-  if (op(scaled) !== 'Mul') return undefined;
-  const [normalized, gamma] = reads(scaled);
-  if (op(normalized) !== 'Mul') return undefined;
-  const [centered, inverseDeviation] = reads(normalized);
-  if (op(centered) !== 'Sub' || op(inverseDeviation) !== 'Rsqrt') return undefined;
-  const [x, mean] = reads(centered);
-  const [shifted] = reads(inverseDeviation);
-  if (op(shifted) !== 'AddV2') return undefined;
-  const [variance, epsilon] = reads(shifted);
-  const [squares] = reads(variance);
-  const [squaresOf, squaresMinus] = reads(squares);
-  if (!lastAxisMean(mean, x) || !lastAxisMean(variance, squares) || op(squares) !== 'SquaredDifference' || squaresOf !== x || squaresMinus !== mean) return undefined;
-  if (op(gamma) !== 'Const' || op(beta) !== 'Const' || op(epsilon) !== 'Const') return undefined;
-  const eps = constants[epsilon!];
-  if (typeof eps !== 'object' || Array.isArray(eps) || eps.size !== 1) return undefined;
-  return { inputs: [x!, gamma!, beta!], eps: eps.dataSync()[0] };
-}
-
-/**
  * Compiles `nodes` (a graph model's modelTopology.node, in topological order as the converter writes
  * them) with its decoded weights (GraphModel.weights). Throws UnsupportedGraphError for an op outside the
  * converter's set.
@@ -217,15 +187,27 @@ export function compileGraph(tf: Tf, nodes: GraphNode[], weights: Record<string,
     if (compile === undefined) throw new UnsupportedGraphError(`${node.name}: op ${node.op} is not one the converter writes`);
     return { run: compile(tf, node, kernels), inputs: (node.input ?? []).filter((name) => !name.startsWith('^')).map((name) => resolve(name, node.name)) };
   });
-  const { layerNorm } = kernels;
-  if (layerNorm !== undefined) {
-    // The pattern's output step reads x, gamma and beta directly; its inner steps drop out of the plans
-    // unless something else reads them.
-    nodes.forEach((_node, i) => {
-      const match = matchLayerNorm(nodes, steps, constants, i);
-      if (match !== undefined) steps[i] = { run: ([x, gamma, beta]) => layerNorm(tensorOf(x, nodes[i].name), tensorOf(gamma, nodes[i].name), tensorOf(beta, nodes[i].name), match.eps), inputs: match.inputs };
-    });
-  }
+  // A fused pattern's output step reads the pattern's inputs directly; its inner steps drop out of the
+  // plans unless something else reads them.
+  const { layerNorm, gelu } = kernels;
+  const view: CompiledGraphView = {
+    op: (j) => nodes[j].op,
+    reads: (j) => steps[j]?.inputs ?? [],
+    keepsDims: (j) => bool(nodes[j].attr?.keep_dims),
+    hostInts: (j) => (Array.isArray(constants[j]) ? (constants[j] as number[]) : undefined),
+    floatScalar(j) {
+      const value = nodes[j].op === 'Const' ? constants[j] : undefined;
+      return typeof value === 'object' && !Array.isArray(value) && value.size === 1 && value.dtype === 'float32' ? value.dataSync()[0] : undefined;
+    },
+  };
+  nodes.forEach((node, i) => {
+    const normalization = layerNorm && matchLayerNorm(view, i);
+    if (normalization) {
+      steps[i] = { run: ([x, gamma, beta]) => layerNorm!(tensorOf(x, node.name), tensorOf(gamma, node.name), tensorOf(beta, node.name), normalization.eps), inputs: normalization.inputs };
+    }
+    const activation = gelu && matchGelu(view, i);
+    if (activation) steps[i] = { run: ([x]) => gelu!(tensorOf(x, node.name)), inputs: activation.inputs };
+  });
 
   /** Per requested output set: the steps it needs in node order, and after each step the values nothing reads later. */
   const plans = new Map<string, { outputIndices: number[]; order: { step: number; release: number[] }[] }>();

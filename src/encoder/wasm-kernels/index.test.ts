@@ -71,9 +71,10 @@ describe('wasm runner kernels', () => {
     }
   });
 
-  it("give tfjs's erf, batched matmuls and slices, leaving no tensor behind", () => {
+  it("give tfjs's erf, GELU, batched matmuls and slices, leaving no tensor behind", () => {
     const x = seeded([3, 5, 8], 1);
     expectClose(leakFree(() => kernels.erf(x)), tf.erf(x), 1e-6);
+    expectClose(leakFree(() => kernels.gelu!(x)), tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1))), 1e-6);
     const [a, b, bt] = [seeded([2, 3, 5, 8], 2), seeded([2, 3, 8, 12], 3), seeded([2, 3, 7, 8], 4)];
     expectClose(leakFree(() => kernels.batchMatMul(a, b, false, false)), tf.matMul(a, b), 1e-5);
     expectClose(leakFree(() => kernels.batchMatMul(a, bt, false, true)), tf.matMul(a, bt, false, true), 1e-5);
@@ -99,7 +100,7 @@ describe('wasm runner kernels', () => {
 });
 
 describe('the encoder on wasm', () => {
-  it("runs its erf, attention matmuls, slices and LayerNorms on these kernels, none on tfjs-wasm's", async () => {
+  it("runs its GELUs, attention matmuls, slices and LayerNorms on these kernels, none on tfjs-wasm's", async () => {
     const model = await writeRandomModel({ preset: 'tiny', seed: 11, gelu: 'erf' });
     try {
       const encoder = await loadEncoder(model.dir);
@@ -107,7 +108,7 @@ describe('the encoder on wasm', () => {
         await encoder.embed(['kernels for a sentence'], { pooling: 'mean' });
       });
       const kernelNames = new Set(profile.kernelNames);
-      for (const ours of ['BertEncoderErf', 'BertEncoderBatchMatMul', 'BertEncoderSlice', 'BertEncoderLayerNorm']) expect(kernelNames).toContain(ours);
+      for (const ours of ['BertEncoderGelu', 'BertEncoderBatchMatMul', 'BertEncoderSlice', 'BertEncoderLayerNorm']) expect(kernelNames).toContain(ours);
       for (const theirs of ['Erf', 'BatchMatMul', 'Slice', 'StridedSlice', 'Rsqrt', 'Mean']) expect(kernelNames).not.toContain(theirs);
       encoder.dispose();
     } finally {

@@ -1,7 +1,7 @@
-// The graph runner's kernels on tfjs-wasm: erf, the attention's batched matmuls and LayerNorm from our
+// The graph runner's kernels on tfjs-wasm: erf, GELU, the attention's batched matmuls and LayerNorm from our
 // SIMD module (kernels.wat), and slices copied straight from the wasm heap. tfjs-wasm's own Slice first
 // copies the whole input out of the heap (readSync) to cut its piece, its Erf and BatchMatMul are scalar
-// loops, and the graph's LayerNorm is nine ops.
+// loops, and the graph's GELU and LayerNorm are five and nine ops.
 // Registered under our own kernel names, so tfjs's kernels stay as they are for everyone else.
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -10,7 +10,7 @@ import { instantiateSimdKernels, vectorizable, type MatMulDims, type SimdKernels
 
 type Tf = typeof import('@tensorflow/tfjs');
 
-const KERNEL = { erf: 'BertEncoderErf', batchMatMul: 'BertEncoderBatchMatMul', slice: 'BertEncoderSlice', layerNorm: 'BertEncoderLayerNorm' } as const;
+const KERNEL = { erf: 'BertEncoderErf', gelu: 'BertEncoderGelu', batchMatMul: 'BertEncoderBatchMatMul', slice: 'BertEncoderSlice', layerNorm: 'BertEncoderLayerNorm' } as const;
 
 let simdKernels: Promise<SimdKernels> | undefined;
 
@@ -56,13 +56,15 @@ function registerKernels(tf: Tf, simd: SimdKernels): void {
     if (tf.getKernel(kernelName, 'wasm') === undefined) tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
   };
   // Each takes its views of the heap after makeOutput, which may grow (and so move) the heap.
-  register(KERNEL.erf, ({ inputs, backend }) => {
-    const wasm = backend as BackendWasm;
-    const x = inputs.x as tfTypes.TensorInfo;
-    const out = wasm.makeOutput(x.shape, 'float32');
-    simd.erf(wasm.typedArrayFromHeap(x) as Float32Array, wasm.typedArrayFromHeap(out) as Float32Array);
-    return out;
-  });
+  for (const [name, apply] of [[KERNEL.erf, simd.erf], [KERNEL.gelu, simd.gelu]] as const) {
+    register(name, ({ inputs, backend }) => {
+      const wasm = backend as BackendWasm;
+      const x = inputs.x as tfTypes.TensorInfo;
+      const out = wasm.makeOutput(x.shape, 'float32');
+      apply(wasm.typedArrayFromHeap(x) as Float32Array, wasm.typedArrayFromHeap(out) as Float32Array);
+      return out;
+    });
+  }
   register(KERNEL.batchMatMul, ({ inputs, attrs, backend }) => {
     const wasm = backend as BackendWasm;
     const { a, b } = inputs as { a: tfTypes.TensorInfo; b: tfTypes.TensorInfo };
@@ -97,7 +99,9 @@ export async function wasmRunnerKernels(tf: Tf): Promise<RunnerKernels> {
   const run = (name: string, inputs: tfTypes.NamedTensorMap, attrs: Record<string, unknown> = {}) =>
     tf.engine().runKernel(name, inputs, attrs as tfTypes.NamedAttrMap) as tfTypes.Tensor;
   return {
-    erf: (x) => (x.dtype === 'float32' ? run(KERNEL.erf, { x }) : fallback.erf(x)),
+    // Erf and the GELU pattern only exist on float32 in a valid graph.
+    erf: (x) => run(KERNEL.erf, { x }),
+    gelu: (x) => run(KERNEL.gelu, { x }),
     batchMatMul(a, b, transposeA, transposeB) {
       const sameBatch = a.rank === b.rank && a.rank >= 2 && a.shape.slice(0, -2).every((d, i) => d === b.shape[i]);
       const sharedDim = transposeB ? b.shape[b.rank - 1] : b.shape[b.rank - 2];

@@ -47,6 +47,17 @@ describe('SIMD erf', () => {
     expect(specialOut[6]).toBeNaN();
   });
 
+  it('gives GELU, 0.5·x·(1 + erf(x/√2)), within 1e-6 (relative beyond |x| = 1)', async () => {
+    const kernels = await instantiateSimdKernels();
+    const x = Float32Array.from({ length: 20_001 }, (_, i) => -10 + i * 1e-3);
+    const out = new Float32Array(x.length);
+    kernels.gelu(x, out);
+    x.forEach((value, i) => {
+      const expected = 0.5 * value * (1 + erf64(value / Math.SQRT2));
+      expect(Math.abs(out[i] - expected)).toBeLessThan(1e-6 * Math.max(1, Math.abs(value)));
+    });
+  });
+
   it('writes exactly the given length (no lane past the end) and grows its memory for large inputs', async () => {
     const kernels = await instantiateSimdKernels();
     const large = randomArray(3_000_001, 1);

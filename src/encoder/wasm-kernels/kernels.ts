@@ -15,6 +15,8 @@ export interface MatMulDims {
 export interface SimdKernels {
   /** out[i] = erf(x[i]); x and out have the same length. */
   erf(x: Float32Array, out: Float32Array): void;
+  /** out[i] = GELU(x[i]) = 0.5·x·(1 + erf(x/√2)). */
+  gelu(x: Float32Array, out: Float32Array): void;
   /**
    * out [batch, m, n] = a [batch, m, k] · b, per batch entry. The vector dimension (n, or k when b is
    * transposed) must be a multiple of 4: see `vectorizable`.
@@ -34,7 +36,7 @@ export function vectorizable({ m, k, n, transposeB }: MatMulDims): boolean {
 
 interface Exports {
   memory: WebAssembly.Memory;
-  erf(src: number, dst: number, vectors: number): void;
+  erf(src: number, dst: number, vectors: number, gelu: 0 | 1): void;
   batch_matmul(a: number, b: number, out: number, batch: number, m: number, k: number, n: number): void;
   batch_matmul_transposed_b(a: number, b: number, out: number, batch: number, m: number, k: number, n: number): void;
   layer_norm(x: number, gamma: number, beta: number, out: number, rows: number, cols: number, eps: number): void;
@@ -68,13 +70,16 @@ export async function instantiateSimdKernels(): Promise<SimdKernels> {
     return { offsets, views: offsets.map((offset, i) => new Float32Array(wasm.memory.buffer, offset, floats[i])) };
   };
 
+  const erfOrGelu = (x: Float32Array, out: Float32Array, gelu: 0 | 1) => {
+    const { offsets, views } = regions(x.length, x.length);
+    views[0].set(x);
+    wasm.erf(offsets[0], offsets[1], Math.ceil(x.length / 4), gelu);
+    out.set(views[1]);
+  };
+
   return {
-    erf(x, out) {
-      const { offsets, views } = regions(x.length, x.length);
-      views[0].set(x);
-      wasm.erf(offsets[0], offsets[1], Math.ceil(x.length / 4));
-      out.set(views[1]);
-    },
+    erf: (x, out) => erfOrGelu(x, out, 0),
+    gelu: (x, out) => erfOrGelu(x, out, 1),
     batchMatMul(a, b, out, dims) {
       if (!vectorizable(dims)) throw new RangeError(`batchMatMul: [${dims.m}, ${dims.k}] x [${dims.k}, ${dims.n}] has no vector dimension that is a multiple of 4`);
       const { offsets, views } = regions(a.length, b.length, out.length);

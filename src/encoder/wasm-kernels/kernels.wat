@@ -1,5 +1,5 @@
-;; SIMD kernels that the encoder runs on tfjs-wasm where tfjs's own are scalar or many small ops: erf
-;; (GELU), the attention's batched matmuls (tfjs-wasm has XNNPACK only for the dense layers), and layer
+;; SIMD kernels that the encoder runs on tfjs-wasm where tfjs's own are scalar or many small ops: erf and
+;; GELU, the attention's batched matmuls (tfjs-wasm has XNNPACK only for the dense layers), and layer
 ;; normalisation (one kernel for the graph's nine ops).
 ;; Assembled by tools/build-wasm-kernels.ts into kernels-wasm.ts; driven by kernels.ts.
 ;; Buffers are byte offsets into this module's own memory, 16-byte aligned and padded to whole v128s.
@@ -9,8 +9,9 @@
   ;; erf(x) = x·P(x²)/Q(x²), x clamped to ±3.925 (where erf is ±1 in float32), result clamped to ±1.
   ;; P and Q (degree 5 each) are a weighted least-squares fit, max error 1.7e-8 in float64 and 3.8e-7
   ;; evaluated in float32 (tools/fit-erf.py prints them; kernels.test.ts checks the error).
-  (func (export "erf") (param $src i32) (param $dst i32) (param $vectors i32)
-    (local $end i32) (local $clamp v128) (local $negativeClamp v128) (local $one v128) (local $minusOne v128) (local $x v128) (local $u v128) (local $p v128) (local $q v128)
+  ;; With $gelu = 1 it writes GELU instead: 0.5·x·(1 + erf(x/√2)), the graph's five GELU ops in one.
+  (func (export "erf") (param $src i32) (param $dst i32) (param $vectors i32) (param $gelu i32)
+    (local $end i32) (local $inScale v128) (local $half v128) (local $input v128) (local $erf v128) (local $clamp v128) (local $negativeClamp v128) (local $one v128) (local $minusOne v128) (local $x v128) (local $u v128) (local $p v128) (local $q v128)
     (local $p0 v128) (local $p1 v128) (local $p2 v128) (local $p3 v128) (local $p4 v128) (local $p5 v128)
     (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128) (local $q4 v128) (local $q5 v128)
     ;; Coefficients and bounds, splatted once per call.
@@ -30,13 +31,16 @@
     (local.set $negativeClamp (f32x4.splat (f32.const -3.925)))
     (local.set $one (f32x4.splat (f32.const 1)))
     (local.set $minusOne (f32x4.splat (f32.const -1)))
+    (local.set $half (f32x4.splat (f32.const 0.5)))
+    (local.set $inScale (f32x4.splat (select (f32.const 0.7071067811865476) (f32.const 1) (local.get $gelu))))
     (local.set $end (i32.add (local.get $src) (i32.shl (local.get $vectors) (i32.const 4))))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
         ;; pmin/pmax (x86 minps/maxps) rather than min/max, whose NaN rules cost V8 a long sequence;
         ;; with x as the first operand a NaN still comes through.
-        (local.set $x (f32x4.pmax (f32x4.pmin (v128.load (local.get $src)) (local.get $clamp)) (local.get $negativeClamp)))
+        (local.set $input (v128.load (local.get $src)))
+        (local.set $x (f32x4.pmax (f32x4.pmin (f32x4.mul (local.get $input) (local.get $inScale)) (local.get $clamp)) (local.get $negativeClamp)))
         (local.set $u (f32x4.mul (local.get $x) (local.get $x)))
         (local.set $p (f32x4.add (f32x4.mul (local.get $p5) (local.get $u)) (local.get $p4)))
         (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $u)) (local.get $p3)))
@@ -48,8 +52,11 @@
         (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $u)) (local.get $q2)))
         (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $u)) (local.get $q1)))
         (local.set $q (f32x4.add (f32x4.mul (local.get $q) (local.get $u)) (local.get $q0)))
-        (v128.store (local.get $dst)
+        (local.set $erf
           (f32x4.pmax (f32x4.pmin (f32x4.div (f32x4.mul (local.get $x) (local.get $p)) (local.get $q)) (local.get $one)) (local.get $minusOne)))
+        (if (local.get $gelu)
+          (then (local.set $erf (f32x4.mul (f32x4.mul (local.get $input) (local.get $half)) (f32x4.add (local.get $erf) (local.get $one))))))
+        (v128.store (local.get $dst) (local.get $erf))
         (local.set $src (i32.add (local.get $src) (i32.const 16)))
         (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
         (br $next))))
