@@ -1,16 +1,42 @@
-// Encoder throughput in Node on tfjs-wasm (one thread) with a BERT-base-shaped random model written by
-// the converter. Prints a Markdown section for BENCHMARKS.md. Run: npm run bench:encoder
+// Encoder speed with a BERT-base-shaped random model written by the converter: in Node on tfjs-wasm (one
+// thread), then in headless Chromium on wasm (one thread, and two in a cross-origin isolated page), webgl
+// and webgpu. Prints Markdown sections for BENCHMARKS.md. Run: npm run bench:encoder [-- --no-browser]
 import os from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { chromium, type Page } from '@playwright/test';
 import * as tf from '@tensorflow/tfjs';
+import { build } from 'vite';
 import { loadEncoder } from '../src/encoder/node';
 import { writeRandomModel } from '../tools/test-models';
-import type { Encoding } from '../src/tokenizer/types';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, packageDist } from './peers/chromium';
+import { REPO_ROOT } from './peers/models';
+import { MODEL_URLS, type RunnerKey } from './peers/page/protocol';
+import { PAGE_OUT_DIR } from './peers/page/vite.config';
+import { startStaticServer } from './peers/server';
+import { LATENCY_TEXT, MIXED_TEXTS, paddedTo } from './workloads';
 
 /** BERT-base forward pass ≈ 170 MFLOP per token (research.md §5). */
 const FLOP_PER_TOKEN = 170e6;
 const LATENCY_RUNS = 10;
 const BATCH_RUNS = 2;
+/** A browser batch workload runs only when one run is projected (from the latency per token) to take less. */
+const BROWSER_BATCH_BUDGET_MS = 150_000;
+
+interface PageConfig {
+  key: RunnerKey;
+  crossOriginIsolated: boolean;
+}
+
+const PAGE_CONFIGS: PageConfig[] = [
+  { key: 'ours:wasm', crossOriginIsolated: false },
+  { key: 'ours:wasm', crossOriginIsolated: true },
+  { key: 'ours:webgl', crossOriginIsolated: false },
+  { key: 'ours:webgpu', crossOriginIsolated: false },
+];
+
+const { values: args } = parseArgs({ options: { 'no-browser': { type: 'boolean', default: false } } });
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -34,19 +60,6 @@ async function timed(runs: number, work: () => Promise<unknown>): Promise<Timing
   return { wallMs: median(wall), cpuMs: median(cpu) };
 }
 
-/** A text of `tokens` positions including [CLS] and [SEP]: common words that are one wordpiece each. */
-const textOfLength = (tokens: number) => Array.from({ length: tokens - 2 }, (_, i) => ['the', 'cat', 'sat', 'on', 'a', 'mat'][i % 6]).join(' ');
-
-function paddedTo(encoding: Encoding, length: number): Encoding {
-  const pad = length - encoding.inputWordIds.length;
-  return {
-    ...encoding,
-    inputWordIds: [...encoding.inputWordIds, ...Array(pad).fill(0)],
-    inputMask: [...encoding.inputMask, ...Array(pad).fill(0)],
-    inputTypeIds: [...encoding.inputTypeIds, ...Array(pad).fill(0)],
-  };
-}
-
 const convertStart = performance.now();
 const model = await writeRandomModel({ preset: 'base', seed: 1 });
 const convertSeconds = (performance.now() - convertStart) / 1000;
@@ -55,14 +68,12 @@ try {
   const encoder = await loadEncoder(model.dir, { backend: 'wasm' });
   const loadSeconds = (performance.now() - loadStart) / 1000;
 
-  const sentence = textOfLength(16);
-  const [single] = encoder.tokenize([sentence]);
+  const [single] = encoder.tokenize([LATENCY_TEXT]);
   if (single.inputWordIds.length !== 16) throw new Error(`the latency sentence has ${single.inputWordIds.length} tokens, not 16`);
-  await encoder.embed([sentence]);
-  const latency = await timed(LATENCY_RUNS, () => encoder.embed([sentence]));
+  await encoder.embed([LATENCY_TEXT]);
+  const latency = await timed(LATENCY_RUNS, () => encoder.embed([LATENCY_TEXT]));
 
-  const lengths = Array.from({ length: 32 }, (_, i) => 8 + Math.round((i * 56) / 31));
-  const mixed = encoder.tokenize(lengths.map(textOfLength));
+  const mixed = encoder.tokenize(MIXED_TEXTS);
   const realTokens = mixed.reduce((sum, e) => sum + e.inputWordIds.length, 0);
   const mixedTiming = await timed(BATCH_RUNS, () => encoder.embedEncodings(mixed));
   const padded = mixed.map((e) => paddedTo(e, 128));
@@ -108,6 +119,90 @@ one 16-token sentence is ${floorMs.toFixed(0)} ms; measured ${latency.wallMs.toF
 **${(latency.wallMs / floorMs).toFixed(2)}–${(latency.cpuMs / floorMs).toFixed(2)}× the floor** (target ≤ 1.3×). Wall time is what a user waits on a quiet
 machine; CPU time also counts V8's garbage collector on other threads, and excludes waiting for a busy CPU.
 `);
+  if (!args['no-browser']) console.log(await benchChromium(model.dir, realTokens));
 } finally {
   await model.remove();
+}
+
+/** The same workloads in the benchmark page (bench/peers/page), one page per backend; returns a Markdown section. */
+async function benchChromium(modelDir: string, realTokens: number): Promise<string> {
+  await build({ configFile: path.join(REPO_ROOT, 'bench/peers/page/vite.config.ts'), logLevel: 'warn' });
+  const mounts = { '/': PAGE_OUT_DIR, [MODEL_URLS.ours]: modelDir, [MODEL_URLS.tfjsWasm]: packageDist('@tensorflow/tfjs-backend-wasm') };
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  const browserVersion = browser.version();
+  const rows: string[] = [];
+  let floorLine = '';
+  let gpus = '';
+  try {
+    for (const config of PAGE_CONFIGS) {
+      const server = await startStaticServer(mounts, { crossOriginIsolated: config.crossOriginIsolated });
+      const page = await browser.newPage();
+      try {
+        await page.goto(`${server.origin}/`);
+        await page.evaluate((key) => window.peerBench.load(key), config.key);
+        const info = await page.evaluate((key) => window.peerBench.ourInfo(key), config.key);
+        if (info === undefined) throw new Error(`${config.key} did not load`);
+        const time = (texts: string[], padTo?: number) => page.evaluate(([key, t, p]) => window.peerBench.timeOurs(key, t, p), [config.key, texts, padTo] as const);
+        const latency = await latencyInPage(time);
+        const batch = await batchInPage(time, latency, 32 * 64, () => time(MIXED_TEXTS));
+        const padded = await batchInPage(time, latency, 32 * 128, () => time(MIXED_TEXTS, 128));
+        const gflops = (tokens: number, ms: number) => ((tokens * FLOP_PER_TOKEN) / (ms / 1000) / 1e9).toFixed(1);
+        const batchCell = (ms: number | string, computedTokens: number) =>
+          typeof ms === 'string' ? ms : `${ms.toFixed(0)} ms (${((32 * 1000) / ms).toFixed(2)} sentences/s, ${gflops(realTokens, ms)} / ${gflops(computedTokens, ms)} GFLOP/s)`;
+        const threads = info.backend === 'wasm' ? ` (${info.threads} thread${info.threads === 1 ? '' : 's'})` : '';
+        const where = `${info.backend}${config.crossOriginIsolated ? ', cross-origin isolated' : ''}${threads}`;
+        rows.push(`| ${where} | ${latency.toFixed(1)} ms (${gflops(16, latency)} GFLOP/s) | ${batchCell(batch, 32 * 64)} | ${batchCell(padded, 32 * 128)} |`);
+        if (info.backend === 'wasm' && !config.crossOriginIsolated) {
+          floorLine = await floorInPage(page, latency);
+          gpus = await page.evaluate(() => window.peerBench.gpuDescription());
+        }
+      } finally {
+        await page.close();
+        await server.close();
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  return `## Encoder (Chromium)
+
+The same model and workloads in headless Chromium ${browserVersion} (Debian's \`${CHROMIUM_PATH}\`), through the benchmark page
+(bench/peers/page), one fresh page per backend; wall-clock medians timed in the page (${LATENCY_RUNS} runs for latency, ${BATCH_RUNS} for
+batches, fewer where one run takes seconds); tokenization outside the timing. ${gpus}. Batch workloads projected (from
+the one-sentence time per token) to take over ${BROWSER_BATCH_BUDGET_MS / 1000} s a run are skipped. GFLOP/s: real tokens / positions computed.
+
+| backend | one 16-token sentence | batch 32, lengths 8–64 (padded to 64) | same batch padded to 128 |
+|---|---|---|---|
+${rows.join('\n')}
+
+${floorLine}
+`;
+}
+
+type PageTimer = (texts: string[], padTo?: number) => Promise<number>;
+
+/** Median latency of one sentence after a warm-up run (which compiles a GPU backend's shaders). */
+async function latencyInPage(time: PageTimer): Promise<number> {
+  await time([LATENCY_TEXT]);
+  const first = await time([LATENCY_TEXT]);
+  const runs = first > 1000 ? 3 : LATENCY_RUNS;
+  const times = [first];
+  while (times.length < runs) times.push(await time([LATENCY_TEXT]));
+  return median(times);
+}
+
+/** A batch workload's median, or why it was skipped. */
+async function batchInPage(time: PageTimer, latencyMs: number, positions: number, run: () => Promise<number>): Promise<number | string> {
+  const projected = (latencyMs * positions) / 16;
+  if (projected > BROWSER_BATCH_BUDGET_MS) return `skipped (projected ${(projected / 1000).toFixed(0)} s a run)`;
+  const times = [await run()];
+  if (times[0] < 10_000) while (times.length < BATCH_RUNS) times.push(await run());
+  return median(times);
+}
+
+/** The wasm page's FLOP floor from tfjs's matMul rate measured in that page, and the latency against it. */
+async function floorInPage(page: Page, latencyMs: number): Promise<string> {
+  const rate = await page.evaluate(() => window.peerBench.matMulRate());
+  const floorMs = ((16 * FLOP_PER_TOKEN) / (rate.bestGflops * 1e9)) * 1000;
+  return `FLOP floor in the wasm page: tfjs-wasm matMul 128×768×3072 at ${rate.bestGflops.toFixed(1)} GFLOP/s at best (median ${rate.medianGflops.toFixed(1)}), so ${floorMs.toFixed(0)} ms for one 16-token sentence; measured ${latencyMs.toFixed(1)} ms = **${(latencyMs / floorMs).toFixed(2)}× the floor** (target ≤ 1.3×).`;
 }

@@ -5,12 +5,12 @@
 // object of ratios, time ours / time theirs (lower is better).
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from '@playwright/test';
 import { build } from 'vite';
 import { cosine } from '../../src/analysis/similarity';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, packageDist } from './chromium';
 import { preparePeerModels, REPO_ROOT } from './models';
 import { benchNode, type NodeFigures } from './node';
 import { MODEL_URLS, type RunnerKey } from './page/protocol';
@@ -36,24 +36,6 @@ for (const name of sections) if (!(SECTIONS as readonly string[]).includes(name)
 const runs = (section: Section) => sections.has(section);
 
 const log = (line: string) => console.error(`[bench:peers] ${line}`);
-/** A package's dist/ directory in this installation (onnxruntime-web exports no package.json to resolve). */
-function packageDist(name: string): string {
-  const dist = path.join(REPO_ROOT, 'node_modules', name, 'dist');
-  if (!existsSync(dist)) throw new Error(`${dist} does not exist: run npm install (${name} is needed to serve its wasm files)`);
-  return dist;
-}
-
-const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  // Nothing but 127.0.0.1 resolves: no request can leave the machine.
-  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
-];
-
 async function rendererPids(cdp: CDPSession): Promise<number[]> {
   const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: Array<{ type: string; id: number }> };
   return processInfo.filter((process) => process.type === 'renderer').map((process) => process.id);
@@ -86,7 +68,7 @@ class Bench {
    */
   static async start(server: StaticServer): Promise<Bench> {
     const profile = await mkdtemp(path.join(os.tmpdir(), 'bench-peers-profile-'));
-    const context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     const browser = context.browser();
     if (browser === null) throw new Error('Playwright gave no browser for the persistent context');
     const outsideRequests: string[] = [];

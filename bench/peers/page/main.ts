@@ -1,10 +1,11 @@
 // The benchmark page: loads our encoder and/or transformers.js on the backends named by the driver
-// (bench/peers/run.ts) and exposes `window.peerBench` for it. Every timing is taken here, in the page,
+// (bench/peers/run.ts, and bench/encoder.ts for our encoder alone) and exposes `window.peerBench` for it. Every timing is taken here, in the page,
 // so that the driver's round trips are not part of it. `?cold=IMPL:BACKEND&text=...` instead loads one
 // implementation at page start and records the time from navigation start to its first embedding.
 import { env, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
 import * as tf from '@tensorflow/tfjs';
-import { loadEncoder } from '../../../src/encoder';
+import { loadEncoder, tfjsBackendEnvironment, type BertEncoder } from '../../../src/encoder';
+import { paddedTo } from '../../workloads';
 import { MODEL_URLS, type RunnerKey } from './protocol';
 
 interface Runner {
@@ -14,10 +15,13 @@ interface Runner {
 }
 
 const base = new URL('/', location.href);
+/** Our loaded encoders by runner key, for bench:encoder's workloads (default pooling, TF Hub padding). */
+const ourEncoders = new Map<RunnerKey, BertEncoder>();
 
 async function loadOurs(backend: 'wasm' | 'webgl' | 'webgpu'): Promise<Runner> {
   const encoder = await loadEncoder(new URL(MODEL_URLS.ours, base), { backend, wasmPaths: new URL(MODEL_URLS.tfjsWasm, base).href });
   if (encoder.info.backend !== backend) throw new Error(`our encoder asked for ${backend} but runs on ${encoder.info.backend}: ${encoder.info.backendReason}`);
+  ourEncoders.set(`ours:${backend}`, encoder);
   return {
     embed: async (texts) => (await encoder.embed(texts, { pooling: 'mean' })).map((embedding) => embedding.vector),
     tokenIds: (texts) => encoder.tokenize(texts).map((encoding) => encoding.inputWordIds),
@@ -89,6 +93,31 @@ const peerBench = {
     return (await runner(key).embed(texts)).map((vector) => Array.from(vector));
   },
   tokenIds: (key: RunnerKey, texts: string[]) => runner(key).tokenIds(texts),
+  /**
+   * Milliseconds for our encoder to embed `texts` with its default pooling, tokenized beforehand and
+   * padded to `padTo` positions when given (bench/encoder.ts's workloads).
+   */
+  async timeOurs(key: RunnerKey, texts: string[], padTo?: number): Promise<number> {
+    const encoder = ourEncoders.get(key);
+    if (encoder === undefined) throw new Error(`${key} is not one of our loaded encoders`);
+    const encodings = encoder.tokenize(texts).map((encoding) => (padTo === undefined ? encoding : paddedTo(encoding, padTo)));
+    const start = performance.now();
+    await encoder.embedEncodings(encodings);
+    return performance.now() - start;
+  },
+  /** What renders WebGL and WebGPU in this browser (software or a GPU). */
+  async gpuDescription(): Promise<string> {
+    const environment = tfjsBackendEnvironment(tf);
+    const gl = environment.probeWebGl();
+    const gpu = await environment.probeWebGpu();
+    const webgl = gl.available ? `WebGL: ${gl.renderer}${gl.software ? ' (software)' : ''}` : `no WebGL (${gl.why})`;
+    const webgpu = gpu.available ? `WebGPU: ${gpu.description}${gpu.fallbackAdapter ? ' (fallback adapter)' : ''}` : `no WebGPU (${gpu.why})`;
+    return `${webgl}; ${webgpu}`;
+  },
+  ourInfo: (key: RunnerKey) => {
+    const info = ourEncoders.get(key)?.info;
+    return info && { backend: info.backend, backendReason: info.backendReason, threads: info.threads };
+  },
   /**
    * tfjs's matMul rate on the active backend, [128,768]x[768,3072] (BERT-base's FFN at 128 tokens):
    * from the fastest of 9 runs (the floor's rate) and from their median.
