@@ -3,7 +3,8 @@
 // its inputs by index. Shape arithmetic (Shape, StridedSlice and Pack of int32 vectors) runs on the host,
 // so no Reshape waits for a GPU read-back; an intermediate is disposed right after its last reader.
 // tf.loadGraphModel still decodes (and dequantizes) the weights, and the model stays a plain tfjs graph model.
-// Erf, the batched matmuls and slices go through `RunnerKernels`, which a backend may do better than tfjs.
+// Erf, batched matmuls and slices go through `RunnerKernels`, which a backend may do better than tfjs; where
+// they also offer LayerNorm or GELU as one kernel, the graph's patterns for those (graph-patterns.ts) run as one step.
 import type * as tfTypes from '@tensorflow/tfjs';
 import { matchGelu, matchLayerNorm, type CompiledGraphView } from './graph-patterns';
 
@@ -190,9 +191,11 @@ export function compileGraph(tf: Tf, nodes: GraphNode[], weights: Record<string,
   // A fused pattern's output step reads the pattern's inputs directly; its inner steps drop out of the
   // plans unless something else reads them.
   const { layerNorm, gelu } = kernels;
+  // Patterns are matched on the graph as written, not on steps already fused.
+  const reads = steps.map((step) => step?.inputs ?? []);
   const view: CompiledGraphView = {
     op: (j) => nodes[j].op,
-    reads: (j) => steps[j]?.inputs ?? [],
+    reads: (j) => reads[j],
     keepsDims: (j) => bool(nodes[j].attr?.keep_dims),
     hostInts: (j) => (Array.isArray(constants[j]) ? (constants[j] as number[]) : undefined),
     floatScalar(j) {

@@ -12,7 +12,7 @@ type Tf = typeof import('@tensorflow/tfjs');
 
 const KERNEL = { erf: 'BertEncoderErf', gelu: 'BertEncoderGelu', batchMatMul: 'BertEncoderBatchMatMul', slice: 'BertEncoderSlice', layerNorm: 'BertEncoderLayerNorm' } as const;
 
-let simdKernels: Promise<SimdKernels> | undefined;
+let simdKernels: Promise<SimdKernels | undefined> | undefined;
 
 /** Copies x[begin .. begin + size) (row-major) into out, one contiguous run at a time. */
 export function copySlice<T extends Float32Array | Int32Array | Uint8Array>(x: T, shape: number[], begin: number[], size: number[], out: T): void {
@@ -91,11 +91,13 @@ function registerKernels(tf: Tf, simd: SimdKernels): void {
   });
 }
 
-/** The runner's kernels for the wasm backend; tfjs's own wherever ours do not apply. */
+/** The runner's kernels for the wasm backend; tfjs's own wherever ours do not apply, or without WebAssembly SIMD. */
 export async function wasmRunnerKernels(tf: Tf): Promise<RunnerKernels> {
   simdKernels ??= instantiateSimdKernels();
-  registerKernels(tf, await simdKernels);
+  const simd = await simdKernels;
   const fallback = tfKernels(tf);
+  if (simd === undefined) return fallback;
+  registerKernels(tf, simd);
   const run = (name: string, inputs: tfTypes.NamedTensorMap, attrs: Record<string, unknown> = {}) =>
     tf.engine().runKernel(name, inputs, attrs as tfTypes.NamedAttrMap) as tfTypes.Tensor;
   return {

@@ -29,11 +29,18 @@ function naiveMatMul(a: Float32Array, b: Float32Array, { batch, m, k, n, transpo
   return out;
 }
 
+/** Node 20 has WebAssembly SIMD: no kernels here is a failure, not a skip. */
+async function simdKernels() {
+  const kernels = await instantiateSimdKernels();
+  if (kernels === undefined) throw new Error('this engine reports no WebAssembly SIMD');
+  return kernels;
+}
+
 const randomArray = (length: number, seed: number) => Float32Array.from({ length }, (_, i) => Math.sin(seed * 7919 + i * 12.9898) * 2);
 
 describe('SIMD erf', () => {
   it('is within 1e-6 of erf on [-6, 6], exactly ±1 far out, 0 at 0, NaN for NaN', async () => {
-    const kernels = await instantiateSimdKernels();
+    const kernels = await simdKernels();
     const x = Float32Array.from({ length: 120_001 }, (_, i) => -6 + i * 1e-4);
     const out = new Float32Array(x.length);
     kernels.erf(x, out);
@@ -48,7 +55,7 @@ describe('SIMD erf', () => {
   });
 
   it('gives GELU, 0.5·x·(1 + erf(x/√2)), within 1e-6 (relative beyond |x| = 1)', async () => {
-    const kernels = await instantiateSimdKernels();
+    const kernels = await simdKernels();
     const x = Float32Array.from({ length: 20_001 }, (_, i) => -10 + i * 1e-3);
     const out = new Float32Array(x.length);
     kernels.gelu(x, out);
@@ -59,7 +66,7 @@ describe('SIMD erf', () => {
   });
 
   it('writes exactly the given length (no lane past the end) and grows its memory for large inputs', async () => {
-    const kernels = await instantiateSimdKernels();
+    const kernels = await simdKernels();
     const large = randomArray(3_000_001, 1);
     const out = new Float32Array(large.length + 3).fill(42);
     kernels.erf(large, out.subarray(0, large.length));
@@ -70,7 +77,7 @@ describe('SIMD erf', () => {
 
 describe('SIMD batched matmul', () => {
   it('equals the float64 product for any shape it takes, b plain or transposed', async () => {
-    const kernels = await instantiateSimdKernels();
+    const kernels = await simdKernels();
     const dims = fc.record({
       batch: fc.integer({ min: 1, max: 4 }),
       m: fc.integer({ min: 1, max: 9 }),
@@ -92,7 +99,7 @@ describe('SIMD batched matmul', () => {
   });
 
   it('refuses a vector dimension that is not a multiple of 4', async () => {
-    const kernels = await instantiateSimdKernels();
+    const kernels = await simdKernels();
     const dims = { batch: 1, m: 2, k: 3, n: 5, transposeB: false };
     expect(vectorizable(dims)).toBe(false);
     expect(vectorizable({ ...dims, k: 8, transposeB: true })).toBe(true);
@@ -102,7 +109,7 @@ describe('SIMD batched matmul', () => {
 
 describe('SIMD layer norm', () => {
   it('equals the float64 normalisation of every row, scaled and shifted', async () => {
-    const kernels = await instantiateSimdKernels();
+    const kernels = await simdKernels();
     for (const [rows, cols] of [[1, 4], [5, 12], [17, 768]]) {
       const x = randomArray(rows * cols, rows).map((v, i) => v * 10 + (i % cols === 0 ? 100 : 0));
       const gamma = randomArray(cols, 2);
@@ -123,7 +130,7 @@ describe('SIMD layer norm', () => {
   });
 
   it('refuses rows whose width is not a multiple of 4 or does not match gamma and beta', async () => {
-    const kernels = await instantiateSimdKernels();
+    const kernels = await simdKernels();
     expect(() => kernels.layerNorm(new Float32Array(12), new Float32Array(6), new Float32Array(6), new Float32Array(12), 1e-5)).toThrow(RangeError);
     expect(() => kernels.layerNorm(new Float32Array(12), new Float32Array(4), new Float32Array(8), new Float32Array(12), 1e-5)).toThrow(RangeError);
     expect(() => kernels.layerNorm(new Float32Array(10), new Float32Array(4), new Float32Array(4), new Float32Array(10), 1e-5)).toThrow(RangeError);

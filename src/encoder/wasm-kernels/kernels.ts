@@ -53,8 +53,11 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-export async function instantiateSimdKernels(): Promise<SimdKernels> {
-  const instance = await WebAssembly.instantiate(await WebAssembly.compile(decodeBase64(KERNELS_WASM_BASE64)));
+/** The kernels, or undefined where the engine has no WebAssembly SIMD (tfjs-wasm then runs its plain build too). */
+export async function instantiateSimdKernels(): Promise<SimdKernels | undefined> {
+  const bytes = decodeBase64(KERNELS_WASM_BASE64);
+  if (!WebAssembly.validate(bytes)) return undefined;
+  const instance = await WebAssembly.instantiate(await WebAssembly.compile(bytes));
   const wasm = instance.exports as unknown as Exports;
 
   /** Float32 views of consecutive regions of the given sizes, growing the memory when needed. */
