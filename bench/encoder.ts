@@ -39,6 +39,10 @@ const PAGE_CONFIGS: PageConfig[] = [
 const { values: args } = parseArgs({ options: { 'no-browser': { type: 'boolean', default: false } } });
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+/** GFLOP/s of BERT-base over `tokens` positions done in `ms`. */
+const gflops = (tokens: number, ms: number) => ((tokens * FLOP_PER_TOKEN) / (ms / 1000) / 1e9).toFixed(1);
+/** The FLOP floor for one 16-token sentence at a matMul rate of `gflopsRate`, in ms. */
+const floorMsAt = (gflopsRate: number) => ((16 * FLOP_PER_TOKEN) / (gflopsRate * 1e9)) * 1000;
 
 interface Timing {
   wallMs: number;
@@ -96,9 +100,8 @@ try {
   const [paddedTiming] = await timed(BATCH_RUNS, () => encoder.embedEncodings(padded));
   encoder.dispose();
   const matMulGflops = (2 * 128 * 768 * 3072) / (matMul.bestCpuMs / 1000) / 1e9;
-  const floorMs = ((16 * FLOP_PER_TOKEN) / (matMulGflops * 1e9)) * 1000;
+  const floorMs = floorMsAt(matMulGflops);
 
-  const gflops = (tokens: number, ms: number) => ((tokens * FLOP_PER_TOKEN) / (ms / 1000) / 1e9).toFixed(1);
   const row = (workload: string, sentences: number, realTokenCount: number, computedTokens: number, { wallMs, cpuMs }: Timing) => [
     workload,
     `${wallMs.toFixed(0)} ms`,
@@ -159,7 +162,6 @@ async function benchChromium(modelDir: string, realTokens: number): Promise<stri
         const { latency, matMulGflops } = await latencyInPage(time, matMulRun);
         const batch = await batchInPage(time, latency, 32 * 64, () => time(MIXED_TEXTS));
         const padded = await batchInPage(time, latency, 32 * 128, () => time(MIXED_TEXTS, 128));
-        const gflops = (tokens: number, ms: number) => ((tokens * FLOP_PER_TOKEN) / (ms / 1000) / 1e9).toFixed(1);
         const batchCell = (ms: number | string, computedTokens: number) =>
           typeof ms === 'string' ? ms : `${ms.toFixed(0)} ms (${((32 * 1000) / ms).toFixed(2)} sentences/s, ${gflops(realTokens, ms)} / ${gflops(computedTokens, ms)} GFLOP/s)`;
         const threads = info.backend === 'wasm' ? ` (${info.threads} thread${info.threads === 1 ? '' : 's'})` : '';
@@ -221,6 +223,6 @@ async function batchInPage(time: PageTimer, latencyMs: number, positions: number
 /** The wasm page's FLOP floor from tfjs's matMul rate measured in turns with the latency runs (the fastest run). */
 function floorText(matMulGflops: number[], latencyMs: number): string {
   const best = Math.max(...matMulGflops);
-  const floorMs = ((16 * FLOP_PER_TOKEN) / (best * 1e9)) * 1000;
+  const floorMs = floorMsAt(best);
   return `FLOP floor in the wasm page: tfjs-wasm matMul 128×768×3072, taking turns with the latency runs, at ${best.toFixed(1)} GFLOP/s at best (median ${median(matMulGflops).toFixed(1)}), so ${floorMs.toFixed(0)} ms for one 16-token sentence; measured ${latencyMs.toFixed(1)} ms = **${(latencyMs / floorMs).toFixed(2)}× the floor** (target ≤ 1.3×).`;
 }

@@ -1,7 +1,8 @@
 // The benchmark page: loads our encoder and/or transformers.js on the backends named by the driver
-// (bench/peers/run.ts, and bench/encoder.ts for our encoder alone) and exposes `window.peerBench` for it. Every timing is taken here, in the page,
-// so that the driver's round trips are not part of it. `?cold=IMPL:BACKEND&text=...` instead loads one
-// implementation at page start and records the time from navigation start to its first embedding.
+// (bench/peers/run.ts, and bench/encoder.ts for our encoder alone) and exposes `window.peerBench` for it.
+// Every timing is taken here, in the page, so that the driver's round trips are not part of it.
+// `?cold=IMPL:BACKEND&text=...` instead loads one implementation at page start and records the time from
+// navigation start to its first embedding.
 import { env, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
 import * as tf from '@tensorflow/tfjs';
 import { loadEncoder, tfjsBackendEnvironment, type BertEncoder } from '../../../src/encoder';
